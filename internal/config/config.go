@@ -1,0 +1,78 @@
+// Package config owns the run configuration: the paratest.yml file, the PARATEST_*
+// environment variables and the flags, merged with flags > env > file > defaults,
+// and validated into a Config the runner can trust.
+package config
+
+import (
+	"regexp"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+)
+
+// Command is a command given as a string (run by `sh -c`) or as a list (exec'd).
+// At most one of Shell and Argv is set.
+type Command struct {
+	Shell string
+	Argv  []string
+}
+
+// IsZero reports whether no command is set.
+func (c Command) IsZero() bool { return c.Shell == "" && len(c.Argv) == 0 }
+
+// Args is the argv that runs the command with the test ids. A string command runs
+// as `sh -c STRING paratest ID...`, so the ids arrive as "$@" and are never parsed
+// by the shell; a list command gets the ids appended.
+func (c Command) Args(ids []string) []string {
+	var argv []string
+	if c.Shell != "" {
+		argv = []string{"sh", "-c", c.Shell, "paratest"}
+	} else {
+		argv = append(argv, c.Argv...)
+	}
+	return append(argv, ids...)
+}
+
+// Result kinds of the `results:` key.
+const (
+	ResultsExitCode   = "exit-code"
+	ResultsGoTestJSON = "go-test-json"
+	ResultsJUnit      = "junit"
+)
+
+// Results says where verdicts come from.
+type Results struct {
+	Kind string // one of the Results* constants
+	Path string // with ResultsJUnit: the JUnit file's path in the container
+}
+
+// Stream values: which worker output reaches the console.
+const (
+	StreamAll      = "all"
+	StreamFailures = "failures"
+	StreamNone     = "none"
+)
+
+// Config is a validated run configuration.
+type Config struct {
+	File       string            // the config file read, "" when none
+	Image      string            // test image
+	Pull       engine.PullPolicy // when to pull it
+	Workers    int               // workers on the local engine; default CPU count
+	Preset     string            // "" or "go"
+	GoDir      string            // preset go: directory of <import path>.test binaries and test2json
+	List       Command           // lists the suite, one id per line
+	Tests      string            // file of test ids instead of List; "-" is stdin
+	Filter     *regexp.Regexp    // keep only ids matching; nil keeps all
+	Exclude    *regexp.Regexp    // drop ids matching; nil drops none
+	AllowEmpty bool              // zero tests is not an error
+	Setup      Command           // runs once per worker before its first test
+	Command    Command           // runs a batch of tests; ids appended
+	Batch      int               // tests per dispatch, >= 1
+	Results    Results           // where verdicts come from
+	Env        []string          // KEY=VALUE passed to every container
+	RunID      string            // labels containers paratest.run=<RunID>
+	Out        string            // output directory
+	Stream     string            // StreamAll, StreamFailures or StreamNone
+	Color      string            // "auto", "always" or "never"
+	BuildURL   string            // BUILD_URL, for links in reports
+}

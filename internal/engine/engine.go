@@ -1,0 +1,110 @@
+// Package engine is the small interface the rest of jenkins-paratest uses to drive a
+// Docker engine: the local one, or (later) a remote host's reached through SSH. Only
+// the implementation in internal/engine/docker imports the Docker client.
+//
+// Lifecycle: New* returns an Engine that has not touched the network. Info pings it.
+// Image makes sure the image is present. Start creates a container, copies files into
+// it and starts it; the Container it returns runs commands with Exec until Remove.
+// RemoveAll removes every container carrying the given labels, whatever state it is in;
+// it is how leftovers are cleaned. Close releases the connection; Containers must not
+// be used after it.
+//
+// An Engine and its Containers are safe for concurrent use by many goroutines: each
+// worker goroutine drives its own Container, all sharing one Engine.
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// PullPolicy says when an image is pulled.
+type PullPolicy string
+
+// The pull policies of the `pull:` key.
+const (
+	PullMissing PullPolicy = "missing" // pull only when the engine lacks the image
+	PullAlways  PullPolicy = "always"  // pull every run
+	PullNever   PullPolicy = "never"   // never pull; a missing image is an error
+)
+
+// Errors an Engine returns, to be checked with errors.Is.
+var (
+	ErrImageNotFound = errors.New("image not found")
+	ErrNotExist      = errors.New("no such file in container")
+)
+
+// Info describes an engine.
+type Info struct {
+	Host          string // "local" or the host name
+	ServerVersion string // e.g. "28.2.2"
+	APIVersion    string // negotiated API version, e.g. "1.41"
+	CPUs          int
+	MemoryBytes   int64
+}
+
+// ImageInfo describes an image present on an engine.
+type ImageInfo struct {
+	Ref string // as asked for
+	ID  string // sha256:…
+}
+
+// File is copied into a container before it starts.
+type File struct {
+	Path string // absolute path in the container; parent directories are created
+	Mode int64
+	Data []byte
+}
+
+// ContainerSpec describes a container to start.
+type ContainerSpec struct {
+	Image  string
+	Name   string // optional; engines may add a suffix to keep names unique
+	Labels map[string]string
+	Env    []string // KEY=VALUE
+	Cmd    []string // argv of the container's main process (replaces the image's entrypoint)
+	Files  []File
+}
+
+// ExecSpec is one command run inside a running container.
+type ExecSpec struct {
+	Cmd    []string // argv; never interpreted by a shell unless Cmd[0] is one
+	Env    []string // KEY=VALUE, added to the container's environment
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Engine drives one Docker engine. See the package comment for its lifecycle.
+type Engine interface {
+	// Host names the engine in messages and log file names: "local" or a host name.
+	Host() string
+	// Info pings the engine and describes it.
+	Info(ctx context.Context) (Info, error)
+	// Image makes sure ref is present according to the policy, writing pull progress
+	// (one line per status change, never carriage returns) to progress when not nil.
+	// A missing image with PullNever, or one the registry lacks, is ErrImageNotFound.
+	Image(ctx context.Context, ref string, policy PullPolicy, progress io.Writer) (ImageInfo, error)
+	// Start creates, fills and starts a container.
+	Start(ctx context.Context, spec ContainerSpec) (Container, error)
+	// RemoveAll force-removes every container carrying all the labels and returns
+	// the ids (short, 12 characters) it removed, sorted.
+	RemoveAll(ctx context.Context, labels map[string]string) ([]string, error)
+	// Close releases the engine's connection.
+	Close() error
+}
+
+// Container is one running container.
+type Container interface {
+	// ID is the container's full id.
+	ID() string
+	// Exec runs a command to completion and returns its exit code. An error means the
+	// command's fate is unknown (the connection broke, ctx was cancelled), not that it
+	// failed.
+	Exec(ctx context.Context, spec ExecSpec) (exitCode int, err error)
+	// ReadFile returns the content of a regular file in the container, at most max
+	// bytes of it; a missing file is ErrNotExist.
+	ReadFile(ctx context.Context, path string, max int64) ([]byte, error)
+	// Remove force-removes the container; removing one already gone is not an error.
+	Remove(ctx context.Context) error
+}

@@ -1,0 +1,133 @@
+// Package result is the neutral model of a run that every report is written from:
+// logical tests, the attempts made at each, and their verdicts. It knows nothing of
+// Docker, consoles or XML.
+package result
+
+import (
+	"sort"
+	"time"
+)
+
+// Status is the verdict of one attempt.
+type Status string
+
+// The verdicts an attempt can have.
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"  // the test ran and asserted something false
+	Errored Status = "error"   // the test could not run to a verdict: crash, timeout, no result
+	Skipped Status = "skipped" // the test skipped itself, or was never run (interrupted)
+)
+
+// Bad reports whether the status makes a build red.
+func (s Status) Bad() bool { return s == Failed || s == Errored }
+
+// Attempt is one execution of one test on one worker.
+type Attempt struct {
+	Status   Status
+	Duration time.Duration
+	Start    time.Time
+	Message  string // one line: why it failed, errored or was skipped
+	Details  string // failure body: assertion output, stack trace
+	Output   string // the test's own output, already bounded
+	Round    int    // 1 for the first round
+	Worker   string // worker name, "w3"
+	Host     string // host name, "local" for the local engine
+	LogPath  string // path of the worker's full log, relative to the working directory
+}
+
+// Test is one logical test with its attempts in the order they were made.
+type Test struct {
+	ID       string // the id as listed; what the test command receives
+	Suite    string // JUnit suite: one TEST-<Suite>.xml per suite
+	Class    string // JUnit classname, dotted, stable across runs
+	Name     string // JUnit testcase name
+	Attempts []Attempt
+}
+
+// Final is the verdict of the last attempt, or "" when the test never ran.
+func (t *Test) Final() Status {
+	if len(t.Attempts) == 0 {
+		return ""
+	}
+	return t.Attempts[len(t.Attempts)-1].Status
+}
+
+// Flaky reports whether the test finally passed after at least one bad attempt.
+func (t *Test) Flaky() bool {
+	if t.Final() != Passed {
+		return false
+	}
+	for _, a := range t.Attempts {
+		if a.Status.Bad() {
+			return true
+		}
+	}
+	return false
+}
+
+// Run is everything the reports are written from.
+type Run struct {
+	ID          string // run id: BUILD_TAG or generated
+	Start       time.Time
+	Duration    time.Duration
+	Workers     int
+	BuildURL    string
+	Interrupted bool    // the run was stopped by a signal
+	Tests       []*Test // in listing order
+}
+
+// Counts are the totals over a run's logical tests.
+type Counts struct {
+	Tests   int `json:"tests"`
+	Passed  int `json:"passed"` // includes flaky
+	Failed  int `json:"failed"` // failed or errored on the last attempt
+	Skipped int `json:"skipped"`
+	Flaky   int `json:"flaky"`
+	Lost    int `json:"lost"` // never got a verdict
+}
+
+// Counts totals the run.
+func (r *Run) Counts() Counts {
+	var c Counts
+	for _, t := range r.Tests {
+		c.Tests++
+		switch t.Final() {
+		case Passed:
+			c.Passed++
+			if t.Flaky() {
+				c.Flaky++
+			}
+		case Failed, Errored:
+			c.Failed++
+		case Skipped:
+			c.Skipped++
+		default:
+			c.Lost++
+		}
+	}
+	return c
+}
+
+// Suites groups the tests by suite, suites sorted by name, tests in run order.
+func (r *Run) Suites() []Suite {
+	idx := map[string]int{}
+	var out []Suite
+	for _, t := range r.Tests {
+		i, ok := idx[t.Suite]
+		if !ok {
+			i = len(out)
+			idx[t.Suite] = i
+			out = append(out, Suite{Name: t.Suite})
+		}
+		out[i].Tests = append(out[i].Tests, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Suite is the tests of one JUnit file.
+type Suite struct {
+	Name  string
+	Tests []*Test
+}
