@@ -21,6 +21,9 @@ type Options struct {
 	AgentPath string
 	// Engine overrides the local Docker engine (tests).
 	Engine engine.Engine
+	// Hard is cancelled by a second signal: clean-up, which outlives the run's own
+	// context, stops at once. Nil means never.
+	Hard context.Context
 }
 
 // Run runs the suite and writes the reports. The returned Run is non-nil whenever
