@@ -1,14 +1,25 @@
 // Package runner runs a suite: it lists the tests, starts one container per worker,
-// feeds tests from a central queue to idle workers and collects their verdicts.
+// feeds tests from a central queue to idle workers, collects their verdicts and
+// writes the reports. It talks to Docker only through internal/engine.
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine/docker"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/junit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
 
@@ -26,11 +37,16 @@ type Options struct {
 	Hard context.Context
 }
 
-// Run runs the suite and writes the reports. The returned Run is non-nil whenever
-// reports were written, also together with an error.
-func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, error) {
-	return nil, errors.New("not implemented")
-}
+// cleanupTimeout bounds container removal after the run, also after a signal:
+// Jenkins gives an aborted step a few seconds before it kills the process tree.
+const cleanupTimeout = 30 * time.Second
+
+// Labels put on every container of a run.
+const (
+	LabelRun    = "paratest.run"
+	LabelWorker = "paratest.worker"
+	LabelRole   = "paratest.role"
+)
 
 // Listing is what `jenkins-paratest list` prints.
 type Listing struct {
@@ -40,5 +56,246 @@ type Listing struct {
 
 // List lists the suite as Run would, without running it.
 func List(ctx context.Context, cfg *config.Config, opts Options) (*Listing, error) {
-	return nil, errors.New("not implemented")
+	s, err := newSession(ctx, cfg, opts, console.New(io.Discard, console.Options{}))
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	ids, err := s.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Listing{IDs: ids, Workers: cfg.Workers}, nil
+}
+
+// Run runs the suite and writes the reports. The returned Run is non-nil whenever
+// reports were written, also together with an error.
+func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, error) {
+	out := opts.Stdout
+	if out == nil {
+		out = io.Discard
+	}
+	con := console.New(out, console.Options{
+		Color:  console.ColorEnabled(cfg.Color, isTerminal(out), os.Getenv),
+		Stream: cfg.Stream,
+	})
+	layout := report.Layout{Dir: cfg.Out}
+	con.Phase("starting")
+	if err := layout.Reset(); err != nil {
+		return nil, exit.Usagef("out %s: %w", cfg.Out, err)
+	}
+	s, err := newSession(ctx, cfg, opts, con)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+
+	con.Phase("listing")
+	ids, err := s.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	run := newRun(cfg, ids)
+	con.Infof("%d tests, %d workers, image %s (%s), run %s", len(ids), cfg.Workers, cfg.Image, shortID(s.image.ID), cfg.RunID)
+
+	runErr := s.runAll(ctx, run, layout)
+
+	con.Phase("reports")
+	run.Duration = time.Since(run.Start)
+	if ctx.Err() != nil {
+		run.Interrupted = true
+	}
+	markUnrun(run)
+	paths, werr := writeReports(layout, run)
+	con.Phase("summary")
+	con.Summary(run, paths)
+	if werr != nil {
+		return run, exit.Infraf("write reports: %w", werr)
+	}
+	if cause := context.Cause(ctx); ctx.Err() != nil {
+		return run, cause
+	}
+	return run, runErr
+}
+
+func newRun(cfg *config.Config, ids []string) *result.Run {
+	run := &result.Run{ID: cfg.RunID, Start: time.Now(), Workers: cfg.Workers, BuildURL: cfg.BuildURL}
+	for _, id := range ids {
+		t := &result.Test{ID: id}
+		if cfg.Preset == "go" || cfg.Results.Kind == config.ResultsGoTestJSON {
+			t.Suite, t.Class, t.Name = result.GoNames(id)
+		} else {
+			t.Suite, t.Class, t.Name = result.GenericNames(id)
+		}
+		run.Tests = append(run.Tests, t)
+	}
+	return run
+}
+
+// markUnrun gives tests that never got a verdict one: skipped when the run was
+// interrupted, otherwise they stay without attempts and are reported as lost.
+func markUnrun(run *result.Run) {
+	if !run.Interrupted {
+		return
+	}
+	for _, t := range run.Tests {
+		if len(t.Attempts) == 0 {
+			t.Attempts = append(t.Attempts, result.Attempt{
+				Status: result.Skipped, Message: "not run: the run was interrupted", Round: 1,
+			})
+		}
+	}
+}
+
+func writeReports(layout report.Layout, run *result.Run) ([]string, error) {
+	_, err := junit.Write(layout.JUnitDir(), run)
+	errs := []error{err}
+	errs = append(errs, report.WriteSummaryJSON(layout.SummaryJSON(), run))
+	errs = append(errs, report.WriteSummaryMD(layout.SummaryMD(), run))
+	paths := []string{layout.JUnitDir() + "/", layout.SummaryMD(), layout.SummaryJSON(), layout.LogsDir() + "/"}
+	return paths, errors.Join(errs...)
+}
+
+// session is one run's connection to its engine, with the image resolved.
+type session struct {
+	cfg   *config.Config
+	opts  Options
+	con   *console.Console
+	eng   engine.Engine
+	own   bool // eng was opened here and is closed by close
+	image engine.ImageInfo
+	agent []byte
+}
+
+func newSession(ctx context.Context, cfg *config.Config, opts Options, con *console.Console) (*session, error) {
+	s := &session{cfg: cfg, opts: opts, con: con, eng: opts.Engine}
+	agentBin, err := loadAgent(opts.AgentPath)
+	if err != nil {
+		return nil, err
+	}
+	s.agent = agentBin
+	if s.eng == nil {
+		eng, err := docker.New(docker.Options{})
+		if err != nil {
+			return nil, exit.Infraf("docker engine: %w", err)
+		}
+		s.eng, s.own = eng, true
+	}
+	info, err := s.eng.Info(ctx)
+	if err != nil {
+		s.close()
+		return nil, exit.Infraf("docker engine on %s: %w (is dockerd running, and DOCKER_HOST right?)", s.eng.Host(), err)
+	}
+	con.Infof("engine %s: docker %s, API %s, %d CPUs", info.Host, info.ServerVersion, info.APIVersion, info.CPUs)
+	s.image, err = s.eng.Image(ctx, cfg.Image, cfg.Pull, &lineWriter{f: func(l string) { con.Infof("pull %s on %s: %s", cfg.Image, info.Host, l) }})
+	if err != nil {
+		s.close()
+		if errors.Is(err, engine.ErrImageNotFound) {
+			return nil, exit.WithCode(exit.Usage, err)
+		}
+		return nil, exit.Infraf("image %s: %w", cfg.Image, err)
+	}
+	return s, nil
+}
+
+func (s *session) close() {
+	if s.own {
+		s.eng.Close()
+	}
+}
+
+// labels are the labels of every container of this run.
+func (s *session) labels() map[string]string {
+	return map[string]string{LabelRun: s.cfg.RunID}
+}
+
+// startContainer starts a container of the test image running the agent.
+func (s *session) startContainer(ctx context.Context, role string, worker int, env []string) (engine.Container, error) {
+	labels := s.labels()
+	labels[LabelRole] = role
+	name := "paratest-" + sanitizeName(s.cfg.RunID) + "-" + role
+	if role == "worker" {
+		labels[LabelWorker] = strconv.Itoa(worker)
+		name += strconv.Itoa(worker)
+	}
+	return s.eng.Start(ctx, engine.ContainerSpec{
+		Image:  s.cfg.Image,
+		Name:   name,
+		Labels: labels,
+		Env:    append(append([]string(nil), s.cfg.Env...), env...),
+		Cmd:    []string{agentPath, "agent", "idle"},
+		Files:  []engine.File{{Path: agentPath, Mode: 0o755, Data: s.agent}},
+	})
+}
+
+// removeAll removes every container of this run, under a context that survives
+// the run's cancellation but not a second signal.
+func (s *session) removeAll(ctx context.Context) ([]string, error) {
+	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
+	defer cancel()
+	return s.eng.RemoveAll(cctx, s.labels())
+}
+
+func cleanupContext(ctx, hard context.Context) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	if hard == nil {
+		return cctx, cancel
+	}
+	stop := context.AfterFunc(hard, cancel)
+	return cctx, func() { stop(); cancel() }
+}
+
+func shortID(id string) string {
+	if len(id) > 19 {
+		return id[:19]
+	}
+	return id
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+var errAllRetired = errors.New("every worker was retired")
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+
+// sanitizeName makes a run id usable in a container name.
+func sanitizeName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
+
+// lineWriter calls f for every complete line written to it.
+type lineWriter struct {
+	f   func(line string)
+	buf []byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.f(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
 }

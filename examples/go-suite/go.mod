@@ -1,0 +1,3 @@
+module example/gosuite
+
+go 1.26

@@ -1,0 +1,117 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func main(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = Main(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestExecPassesArgvVerbatimAndExitCode(t *testing.T) {
+	code, out, _ := main(t, "exec", "--", "sh", "-c", `printf '%s\n' "$@"; exit 7`, "sh", "a; rm -rf /", "$(id)")
+	if code != 7 {
+		t.Errorf("exit code %d, want 7", code)
+	}
+	if want := "a; rm -rf /\n$(id)\n"; out != want {
+		t.Errorf("stdout %q, want %q", out, want)
+	}
+}
+
+func TestExecMissingCommandIs127(t *testing.T) {
+	code, _, stderr := main(t, "exec", "--", "/no/such/program")
+	if code != ExitNotFound {
+		t.Errorf("exit code %d, want %d", code, ExitNotFound)
+	}
+	if !strings.Contains(stderr, "/no/such/program") {
+		t.Errorf("stderr %q does not name the program", stderr)
+	}
+}
+
+func TestExecKillsWhatTheCommandLeftRunning(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	// The command starts a background sleeper and exits at once.
+	code, _, _ := main(t, "exec", "--", "sh", "-c", `sleep 300 & echo $! > "$1"`, "sh", pidFile)
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sleeper was our grandchild; once killed, it is reaped by init (or is a
+	// zombie until then): either way it no longer runs.
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err == nil && !strings.Contains(string(stat), ") Z ") {
+		p, _ := os.FindProcess(pid)
+		p.Signal(syscall.SIGKILL)
+		t.Fatalf("background process %d still runs: %s", pid, stat)
+	}
+}
+
+func TestExecCancelKillsTheCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	if code := Main(ctx, []string{"exec", "--", "sleep", "300"}, &o, &e); code != 128+int(syscall.SIGKILL) {
+		t.Errorf("exit code %d, want %d", code, 128+int(syscall.SIGKILL))
+	}
+}
+
+func TestGoList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a test binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "example", "sample.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, ".")
+	build.Dir = "testdata/sample"
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	code, out, stderr := main(t, "golist", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "example/sample.TestAlpha\nexample/sample.TestBeta\nexample/sample.ExampleDelta\n"
+	if out != want {
+		t.Errorf("golist printed\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestGoListEmptyDirIsAnError(t *testing.T) {
+	code, _, stderr := main(t, "golist", t.TempDir())
+	if code == 0 || !strings.Contains(stderr, "no <import path>.test binaries") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestRm(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "junit.xml")
+	os.WriteFile(f, []byte("x"), 0o644)
+	if code, _, e := main(t, "rm", f); code != 0 {
+		t.Fatalf("rm: %d %s", code, e)
+	}
+	if _, err := os.Stat(f); !os.IsNotExist(err) {
+		t.Fatalf("file still there: %v", err)
+	}
+	if code, _, e := main(t, "rm", f); code != 0 {
+		t.Fatalf("rm of a missing file: %d %s", code, e)
+	}
+}

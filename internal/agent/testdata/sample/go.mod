@@ -1,0 +1,3 @@
+module example/sample
+
+go 1.26

@@ -1,0 +1,8 @@
+package sample
+
+import "testing"
+
+func TestAlpha(t *testing.T)     {}
+func TestBeta(t *testing.T)      {}
+func BenchmarkGamma(b *testing.B) {}
+func ExampleDelta()              {}

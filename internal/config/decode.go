@@ -1,0 +1,173 @@
+package config
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+)
+
+// PresetGo is the preset: value for Go suites built into <import path>.test binaries.
+const PresetGo = "go"
+
+// apply parses one key's setting into cfg. Errors name the setting's source.
+func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error {
+	var err error
+	switch s.key {
+	case keyImage:
+		cfg.Image = strings.TrimSpace(s.str)
+	case keyPull:
+		var v string
+		v, err = oneOf(s, string(engine.PullMissing), string(engine.PullAlways), string(engine.PullNever))
+		cfg.Pull = engine.PullPolicy(v)
+	case keyWorkers:
+		cfg.Workers, err = wholeNumber(s)
+	case keyPreset:
+		if s.str != "" { // preset: "" (or --preset='') means none
+			cfg.Preset, err = oneOf(s, PresetGo)
+		}
+	case keyGoDir:
+		cfg.GoDir, err = containerPath(s)
+	case keyList:
+		cfg.List, err = command(s)
+	case keyTests:
+		cfg.Tests = s.str
+	case keyFilter:
+		cfg.Filter, err = regexpOf(s)
+	case keyExclude:
+		cfg.Exclude, err = regexpOf(s)
+	case keyAllowEmpty:
+		cfg.AllowEmpty, err = boolOf(s)
+	case keySetup:
+		cfg.Setup, err = command(s)
+	case keyCommand:
+		cfg.Command, err = command(s)
+	case keyBatch:
+		cfg.Batch, err = wholeNumber(s)
+	case keyResults:
+		cfg.Results, err = results(s)
+	case keyEnv:
+		cfg.Env, err = envList(s, lookupEnv)
+	case keyRunID:
+		cfg.RunID = strings.TrimSpace(s.str)
+	case keyOut:
+		if cfg.Out = s.str; cfg.Out == "" {
+			err = s.errorf("want a directory, got nothing")
+		}
+	case keyStream:
+		cfg.Stream, err = oneOf(s, StreamAll, StreamFailures, StreamNone)
+	case keyColor:
+		cfg.Color, err = oneOf(s, "auto", "always", "never")
+	default:
+		panic("config: no decoder for key " + s.key) // keys and apply disagree
+	}
+	return err
+}
+
+func oneOf(s setting, values ...string) (string, error) {
+	for _, v := range values {
+		if s.str == v {
+			return v, nil
+		}
+	}
+	want := values[0]
+	if n := len(values); n > 1 {
+		want = strings.Join(values[:n-1], ", ") + " or " + values[n-1]
+	}
+	return "", s.errorf("want %s, got %q", want, s.str)
+}
+
+func wholeNumber(s setting) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s.str))
+	if err != nil {
+		return 0, s.errorf("want a whole number ≥ 1, got %q", s.str)
+	}
+	if n < 1 {
+		return 0, s.errorf("must be ≥ 1, got %d", n)
+	}
+	return n, nil
+}
+
+func boolOf(s setting) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s.str)) {
+	case "true", "yes", "on", "1":
+		return true, nil
+	case "false", "no", "off", "0":
+		return false, nil
+	}
+	return false, s.errorf("want true or false, got %q", s.str)
+}
+
+// regexpOf compiles a filter; empty keeps everything (nil).
+func regexpOf(s setting) (*regexp.Regexp, error) {
+	if s.str == "" {
+		return nil, nil
+	}
+	re, err := regexp.Compile(s.str)
+	if err != nil {
+		return nil, s.errorf("%v", err)
+	}
+	return re, nil
+}
+
+// containerPath is an absolute path inside the (Linux) container.
+func containerPath(s setting) (string, error) {
+	if !path.IsAbs(s.str) {
+		return "", s.errorf("want an absolute path in the container, got %q", s.str)
+	}
+	return path.Clean(s.str), nil
+}
+
+// command is a string (shell form) or a list (argv). An empty string leaves the
+// command unset.
+func command(s setting) (Command, error) {
+	if !s.isList {
+		return Command{Shell: s.str}, nil
+	}
+	if len(s.list) == 0 {
+		return Command{}, s.errorf("want a command, got an empty list")
+	}
+	if s.list[0] == "" {
+		return Command{}, s.errorf("the program, the list's first item, is empty")
+	}
+	return Command{Argv: append([]string(nil), s.list...)}, nil
+}
+
+// results parses exit-code, go-test-json or junit:/path/in/container.
+func results(s setting) (Results, error) {
+	switch v := strings.TrimSpace(s.str); {
+	case v == ResultsExitCode, v == ResultsGoTestJSON:
+		return Results{Kind: v}, nil
+	case strings.HasPrefix(v, ResultsJUnit+":"):
+		p := strings.TrimPrefix(v, ResultsJUnit+":")
+		if !path.IsAbs(p) {
+			return Results{}, s.errorf("want junit:/absolute/path/in/container.xml, got %q", v)
+		}
+		return Results{Kind: ResultsJUnit, Path: path.Clean(p)}, nil
+	}
+	return Results{}, s.errorf("want %s, %s or %s:/path/in/container.xml, got %q", ResultsExitCode, ResultsGoTestJSON, ResultsJUnit, s.str)
+}
+
+// envList turns KEY=VALUE and bare KEY entries into KEY=VALUE. A bare KEY passes
+// the master's value through when it is set and is dropped when it is not, so one
+// paratest.yml serves builds that set a variable and builds that do not.
+func envList(s setting, lookupEnv func(string) (string, bool)) ([]string, error) {
+	out := []string{}
+	for i, e := range s.list {
+		key, _, hasValue := strings.Cut(e, "=")
+		if key == "" || strings.ContainsAny(key, " \t\n") {
+			return nil, s.errorf("item %d: want KEY=VALUE or KEY, got %q", i+1, e)
+		}
+		if hasValue {
+			out = append(out, e)
+			continue
+		}
+		if v, ok := lookupEnv(key); ok {
+			out = append(out, fmt.Sprintf("%s=%s", key, v))
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,162 @@
+package config
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+)
+
+// Defaults of the keys that have one beyond the zero value.
+const (
+	DefaultOut   = "paratest-out"
+	DefaultGoDir = "/paratest/go"
+)
+
+// Load builds the configuration of `run` and `list` from the flags, the
+// environment and the config file, with flags > environment > file > defaults
+// for every key (a list key is replaced whole, never merged), and validates it.
+//
+// lookupEnv reads the environment: the PARATEST_* variables, BUILD_TAG, BUILD_URL
+// and the variables a bare env: entry passes through. nil means os.LookupEnv. An
+// empty variable counts as unset, as Jenkins often defines variables empty.
+//
+// Every error is a usage error (exit 2) of one line that starts with where the bad
+// value came from: "paratest.yml:3: workers: …", "--batch: …" or "PARATEST_PULL: …".
+func Load(flags Flags, lookupEnv func(string) (string, bool)) (*Config, error) {
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
+	}
+	path, where, err := findFile(flags.Config, lookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	var file map[string]setting
+	if path != "" {
+		if file, err = readFile(path, where); err != nil {
+			return nil, err
+		}
+	}
+	set := merge(flags.settings(), envSettings(lookupEnv), file)
+
+	cfg := &Config{
+		File:     path,
+		Pull:     engine.PullMissing,
+		Workers:  runtime.NumCPU(),
+		Batch:    1,
+		Results:  Results{Kind: ResultsExitCode},
+		Out:      DefaultOut,
+		Stream:   StreamFailures,
+		Color:    "auto",
+		BuildURL: getenv(lookupEnv, "BUILD_URL"),
+	}
+	for _, k := range keys {
+		if s, ok := set[k.name]; ok {
+			if err := apply(cfg, s, lookupEnv); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := check(cfg, set); err != nil {
+		return nil, err
+	}
+	if cfg.RunID == "" {
+		cfg.RunID = getenv(lookupEnv, "BUILD_TAG")
+	}
+	if cfg.RunID == "" {
+		cfg.RunID = newRunID(time.Now())
+	}
+	return cfg, nil
+}
+
+// merge picks each key's setting from the first source that has it.
+func merge(sources ...map[string]setting) map[string]setting {
+	set := map[string]setting{}
+	for _, k := range keys {
+		for _, src := range sources {
+			if s, ok := src[k.name]; ok {
+				set[k.name] = s
+				break
+			}
+		}
+	}
+	return set
+}
+
+// envSettings returns the PARATEST_<KEY> variables that are set, by key.
+// PARATEST_ENV is a comma-separated list.
+func envSettings(lookupEnv func(string) (string, bool)) map[string]setting {
+	m := map[string]setting{}
+	for _, k := range keys {
+		name := envName(k.name)
+		v := getenv(lookupEnv, name)
+		if v == "" {
+			continue
+		}
+		s := setting{key: k.name, where: name, str: v}
+		if k.shape == list {
+			s.isList, s.str = true, ""
+			for item := range strings.SplitSeq(v, ",") {
+				if item = strings.TrimSpace(item); item != "" {
+					s.list = append(s.list, item)
+				}
+			}
+		}
+		m[k.name] = s
+	}
+	return m
+}
+
+func getenv(lookupEnv func(string) (string, bool), name string) string {
+	v, _ := lookupEnv(name)
+	return v
+}
+
+// check validates what no single key can: the keys that need or exclude each
+// other, and the defaults that depend on the preset.
+func check(cfg *Config, set map[string]setting) error {
+	if cfg.Image == "" {
+		return exit.Usagef("no image: set image: in paratest.yml, --image or PARATEST_IMAGE")
+	}
+	if cfg.Preset == PresetGo {
+		if s, ok := set[keyList]; ok && !cfg.List.IsZero() {
+			return s.errorf("not used with preset: go, which lists the test binaries itself (tests: can give the ids instead)")
+		}
+		if s, ok := set[keyCommand]; ok && !cfg.Command.IsZero() {
+			return s.errorf("not used with preset: go, which runs the test binaries itself")
+		}
+		if s, ok := set[keyResults]; ok && cfg.Results.Kind != ResultsGoTestJSON {
+			return s.errorf("preset: go reports %s; drop results:", ResultsGoTestJSON)
+		}
+		cfg.Results = Results{Kind: ResultsGoTestJSON}
+		if cfg.GoDir == "" {
+			cfg.GoDir = DefaultGoDir
+		}
+		return nil
+	}
+	if s, ok := set[keyGoDir]; ok {
+		return s.errorf("only used with preset: go")
+	}
+	switch {
+	case cfg.List.IsZero() && cfg.Tests == "":
+		return exit.Usagef("no tests: set list: (a command printing one test id per line) or tests: (a file of ids, - for stdin) in paratest.yml, or --list, --tests, PARATEST_LIST or PARATEST_TESTS")
+	case !cfg.List.IsZero() && cfg.Tests != "":
+		return exit.Usagef("both list (%s) and tests (%s) are set: keep one", set[keyList].where, set[keyTests].where)
+	}
+	if cfg.Command.IsZero() {
+		return exit.Usagef("no command: set command: in paratest.yml, --command or PARATEST_COMMAND")
+	}
+	return nil
+}
+
+// newRunID returns a run id for a run outside Jenkins: paratest-YYYYMMDD-HHMMSS-xxxx,
+// readable, sortable, and with a random suffix so two runs started in the same
+// second do not share containers.
+func newRunID(now time.Time) string {
+	return fmt.Sprintf("paratest-%s-%04x", now.Format("20060102-150405"), rand.Uint32()&0xffff)
+}

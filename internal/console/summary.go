@@ -1,0 +1,147 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+)
+
+// MaxListed bounds each list of tests in the summary; the rest are counted.
+// Pipeline Graph View shows only the end of a step's log, so the summary stays short.
+const MaxListed = 50
+
+// Summary writes the closing summary, in one Write:
+//
+//	paratest: 40 passed, 2 failed, 1 flaky, 1 skipped, 0 lost of 44 tests in 1m12s on 4 workers
+//	paratest: failed tests:
+//	  FAIL example/pkg.TestY (2 attempts) - expected 1, got 2
+//	  ... and 3 more
+//	paratest: flaky tests (passed on a retry):
+//	  FLAKY example/pkg.TestZ (2 attempts) - timeout
+//	paratest: artifacts:
+//	  paratest-out/junit/
+//	paratest: test results: https://jenkins.example/job/x/12/testReport/
+//	paratest: FAILED (2 failed)
+//
+// "passed" includes the flaky tests; "lost" are tests that never got a verdict.
+// Failed (FAIL, ERROR, LOST) and flaky tests are listed in run order, at most
+// MaxListed each, with the message of the last bad attempt. Lists, artifacts and
+// the link appear only when non-empty; the link is run.BuildURL + "testReport/".
+// The last line is the verdict: INTERRUPTED when the run was interrupted, else
+// FAILED when a test failed or was lost, else PASSED, with the counts that
+// matter in parentheses. It is never coloured.
+func (c *Console) Summary(run *result.Run, paths []string) {
+	if run == nil {
+		run = &result.Run{}
+	}
+	n := run.Counts()
+	var b strings.Builder
+
+	fmt.Fprintf(&b, "paratest: %d passed, %s, %s, %s, %s of %s in %s on %s\n",
+		n.Passed,
+		c.count(n.Failed, "failed", sgrRed),
+		c.count(n.Flaky, "flaky", sgrYellow),
+		c.count(n.Skipped, "skipped", sgrYellow),
+		c.count(n.Lost, "lost", sgrRed),
+		plural(n.Tests, "test"), span(run.Duration), plural(run.Workers, "worker"))
+
+	var bad, flaky []*result.Test
+	for _, t := range run.Tests {
+		switch {
+		case t.Final().Bad() || t.Final() == "":
+			bad = append(bad, t)
+		case t.Flaky():
+			flaky = append(flaky, t)
+		}
+	}
+	c.list(&b, "paratest: failed tests:\n", bad)
+	c.list(&b, "paratest: flaky tests (passed on a retry):\n", flaky)
+
+	if len(paths) > 0 {
+		b.WriteString("paratest: artifacts:\n")
+		for _, p := range paths {
+			b.WriteString("  " + oneLine(p) + "\n")
+		}
+	}
+	if u := oneLine(run.BuildURL); u != "" {
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		b.WriteString("paratest: test results: " + u + "testReport/\n")
+	}
+
+	switch {
+	case run.Interrupted:
+		b.WriteString("paratest: INTERRUPTED\n")
+	case n.Failed > 0 || n.Lost > 0:
+		var why []string
+		if n.Failed > 0 {
+			why = append(why, fmt.Sprintf("%d failed", n.Failed))
+		}
+		if n.Lost > 0 {
+			why = append(why, fmt.Sprintf("%d lost", n.Lost))
+		}
+		b.WriteString("paratest: FAILED (" + strings.Join(why, ", ") + ")\n")
+	case n.Flaky > 0:
+		fmt.Fprintf(&b, "paratest: PASSED (%d flaky)\n", n.Flaky)
+	default:
+		b.WriteString("paratest: PASSED\n")
+	}
+	c.write(b.String())
+}
+
+// list writes a header and the tests, at most MaxListed of them.
+func (c *Console) list(b *strings.Builder, header string, tests []*result.Test) {
+	if len(tests) == 0 {
+		return
+	}
+	b.WriteString(header)
+	for i, t := range tests {
+		if i == MaxListed {
+			fmt.Fprintf(b, "  ... and %d more\n", len(tests)-MaxListed)
+			break
+		}
+		word, code := "FLAKY", sgrYellow
+		if !t.Flaky() {
+			word, code = verdict(t.Final())
+			if t.Final() == "" {
+				word = "LOST"
+			}
+		}
+		b.WriteString("  " + c.paint(code, word) + " " + oneLine(t.ID))
+		if len(t.Attempts) > 1 {
+			fmt.Fprintf(b, " (%d attempts)", len(t.Attempts))
+		}
+		if msg := lastBadMessage(t); msg != "" {
+			b.WriteString(" - " + msg)
+		}
+		b.WriteByte('\n')
+	}
+}
+
+// lastBadMessage is the message of the test's last failed or errored attempt.
+func lastBadMessage(t *result.Test) string {
+	for i := len(t.Attempts) - 1; i >= 0; i-- {
+		if a := t.Attempts[i]; a.Status.Bad() {
+			return oneLine(a.Message)
+		}
+	}
+	return ""
+}
+
+// count is "<n> <word>", coloured when n is not zero.
+func (c *Console) count(n int, word, color string) string {
+	s := fmt.Sprintf("%d %s", n, word)
+	if n == 0 {
+		return s
+	}
+	return c.paint(color, s)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,167 @@
+package console
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+)
+
+// lastLine is what a pipeline may match on the log's last line.
+var lastLine = regexp.MustCompile(`^paratest: (PASSED|FAILED|INTERRUPTED)( \([a-z0-9, ]+\))?$`)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+func attempt(s result.Status, msg string) result.Attempt {
+	return result.Attempt{Status: s, Message: msg, Duration: time.Second, Worker: "w1", Host: "local", Round: 1}
+}
+
+func test(id string, attempts ...result.Attempt) *result.Test {
+	return &result.Test{ID: id, Attempts: attempts}
+}
+
+var paths = []string{"paratest-out/junit/", "paratest-out/summary.md", "paratest-out/summary.json", "paratest-out/logs/"}
+
+func TestSummary(t *testing.T) {
+	type testCase struct {
+		name  string // golden file testdata/summary-<name>.txt
+		run   *result.Run
+		paths []string
+	}
+	fn := func(t *testing.T, tc testCase) {
+		for _, color := range []bool{false, true} {
+			c, buf, _ := newTest(Options{Color: color})
+			c.Summary(tc.run, tc.paths)
+			got := buf.String()
+			name := "summary-" + tc.name + ".txt"
+			if color {
+				name = "summary-" + tc.name + ".color.txt"
+			} else if strings.ContainsRune(got, 0x1b) {
+				t.Errorf("escape byte without colour: %q", got)
+			}
+			golden(t, name, got)
+
+			lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+			if last := lines[len(lines)-1]; !lastLine.MatchString(last) {
+				t.Errorf("last line %q does not match %v", last, lastLine)
+			}
+		}
+	}
+	many := &result.Run{Duration: 3*time.Minute + 400*time.Millisecond, Workers: 8}
+	for i := range 53 {
+		many.Tests = append(many.Tests, test(fmt.Sprintf("example/pkg.TestFail%02d", i), attempt(result.Failed, fmt.Sprintf("failure %d", i))))
+	}
+	for _, tc := range []testCase{
+		{
+			name: "passed",
+			run: &result.Run{
+				Duration: 72 * time.Second, Workers: 4,
+				Tests: []*result.Test{
+					test("example/pkg.TestA", attempt(result.Passed, "")),
+					test("example/pkg.TestB", attempt(result.Passed, "")),
+				},
+			},
+			paths: paths,
+		},
+		{
+			name: "flaky",
+			run: &result.Run{
+				Duration: 72 * time.Second, Workers: 1, BuildURL: "https://ci.example/job/app/12",
+				Tests: []*result.Test{
+					test("example/pkg.TestA", attempt(result.Passed, "")),
+					test("example/pkg.TestF", attempt(result.Errored, "timed out\nafter 10m"), attempt(result.Passed, "")),
+					test("example/pkg.TestS", attempt(result.Skipped, "not on linux")),
+				},
+			},
+			paths: paths,
+		},
+		{
+			name: "failed",
+			run: &result.Run{
+				Duration: 72*time.Second + 600*time.Millisecond, Workers: 4, BuildURL: "https://ci.example/job/app/12/",
+				Tests: []*result.Test{
+					test("example/pkg.TestA", attempt(result.Passed, "")),
+					test("example/pkg.TestB", attempt(result.Failed, "expected 1, got 2"), attempt(result.Failed, "expected 1, got 3")),
+					test("example/pkg.TestC", attempt(result.Errored, "panic: nil map")),
+					test("example/pkg.TestF", attempt(result.Failed, "flake"), attempt(result.Passed, "")),
+					test("example/pkg.TestL"),
+					test("example/pkg.TestS", attempt(result.Skipped, "")),
+				},
+			},
+			paths: paths,
+		},
+		{
+			name: "truncated",
+			run:  many,
+		},
+		{
+			name: "interrupted",
+			run: &result.Run{
+				Duration: 500 * time.Millisecond, Workers: 2, Interrupted: true,
+				Tests: []*result.Test{
+					test("example/pkg.TestB", attempt(result.Failed, "boom")),
+					test("example/pkg.TestN", attempt(result.Skipped, "not run: the run was interrupted")),
+				},
+			},
+			paths: paths[:1],
+		},
+		{
+			name: "empty",
+			run:  nil,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
+	}
+}
+
+func TestSummaryTruncation(t *testing.T) {
+	run := &result.Run{}
+	for i := range MaxListed + 1 {
+		run.Tests = append(run.Tests, test(fmt.Sprintf("T%d", i), attempt(result.Failed, "")))
+	}
+	for _, tc := range []struct {
+		n       int
+		listed  int
+		andMore string
+	}{
+		{MaxListed, MaxListed, ""},
+		{MaxListed + 1, MaxListed, "  ... and 1 more\n"},
+	} {
+		c, buf, _ := newTest(Options{})
+		c.Summary(&result.Run{Tests: run.Tests[:tc.n]}, nil)
+		got := buf.String()
+		if n := strings.Count(got, "\n  FAIL "); n != tc.listed {
+			t.Errorf("%d failed: %d listed, want %d", tc.n, n, tc.listed)
+		}
+		if more := strings.Contains(got, "more\n"); more != (tc.andMore != "") || (more && !strings.Contains(got, tc.andMore)) {
+			t.Errorf("%d failed: got\n%s", tc.n, got)
+		}
+	}
+}

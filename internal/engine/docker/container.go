@@ -1,0 +1,145 @@
+package docker
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	containertypes "github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+)
+
+// container is a started container on an Engine.
+type container struct {
+	e  *Engine
+	id string
+}
+
+func (c *container) ID() string { return c.id }
+
+// Exec runs spec.Cmd to completion. Output is demultiplexed with stdcopy, which is
+// right because containers are created without a TTY. When ctx ends first, the
+// stream is closed and the error wraps ctx's cause; the process itself keeps running
+// until the container is removed.
+func (c *container) Exec(ctx context.Context, spec engine.ExecSpec) (int, error) {
+	code, err := c.exec(ctx, spec)
+	if err != nil {
+		return -1, fmt.Errorf("exec in %s on %s: %w", shortID(c.id), c.e.host, err)
+	}
+	return code, nil
+}
+
+func (c *container) exec(ctx context.Context, spec engine.ExecSpec) (int, error) {
+	if len(spec.Cmd) == 0 {
+		return -1, errors.New("empty command")
+	}
+	cli := c.e.cli
+	created, err := cli.ContainerExecCreate(ctx, c.id, containertypes.ExecOptions{
+		AttachStdout: true,
+		AttachStderr: true,
+		Env:          spec.Env,
+		Cmd:          spec.Cmd,
+	})
+	if err != nil {
+		return -1, fmt.Errorf("create: %w", ctxErr(ctx, err))
+	}
+	resp, err := cli.ContainerExecAttach(ctx, created.ID, containertypes.ExecAttachOptions{})
+	if err != nil {
+		return -1, fmt.Errorf("attach: %w", ctxErr(ctx, err))
+	}
+	defer resp.Close()
+	// A hijacked connection no longer watches ctx: closing it is what interrupts
+	// the read below.
+	stop := context.AfterFunc(ctx, resp.Close)
+	_, err = stdcopy.StdCopy(orDiscard(spec.Stdout), orDiscard(spec.Stderr), resp.Reader)
+	if !stop() {
+		return -1, fmt.Errorf("read output: %w", ctxErr(ctx, err))
+	}
+	if err != nil {
+		return -1, fmt.Errorf("read output: %w", err)
+	}
+	return c.exitCode(ctx, created.ID)
+}
+
+// exitCode waits for the exec to be recorded as finished. The output stream can end
+// before that (the engine closes it first, or the process closed its stdout and
+// stderr and runs on), and the exit code of a running exec reads as 0.
+func (c *container) exitCode(ctx context.Context, execID string) (int, error) {
+	delay := 5 * time.Millisecond
+	for {
+		ins, err := c.e.cli.ContainerExecInspect(ctx, execID)
+		if err != nil {
+			return -1, fmt.Errorf("inspect: %w", ctxErr(ctx, err))
+		}
+		if !ins.Running {
+			return ins.ExitCode, nil
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return -1, fmt.Errorf("wait for exit: %w", ctxCause(ctx))
+		case <-t.C:
+		}
+		delay = min(2*delay, time.Second)
+	}
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// ReadFile returns at most limit bytes of the regular file at path.
+func (c *container) ReadFile(ctx context.Context, path string, limit int64) ([]byte, error) {
+	data, err := c.readFile(ctx, path, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read %s in %s on %s: %w", path, shortID(c.id), c.e.host, err)
+	}
+	return data, nil
+}
+
+func (c *container) readFile(ctx context.Context, path string, limit int64) ([]byte, error) {
+	rc, _, err := c.e.cli.CopyFromContainer(ctx, c.id, path)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, engine.ErrNotExist
+		}
+		return nil, ctxErr(ctx, err)
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	hdr, err := tr.Next()
+	if err != nil {
+		return nil, fmt.Errorf("read archive: %w", ctxErr(ctx, err))
+	}
+	switch mode := hdr.FileInfo().Mode(); {
+	case mode.IsDir():
+		return nil, errors.New("is a directory")
+	case hdr.Typeflag == tar.TypeSymlink:
+		return nil, fmt.Errorf("is a symbolic link to %s", hdr.Linkname)
+	case !mode.IsRegular():
+		return nil, fmt.Errorf("not a regular file (%s)", mode.Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(tr, max(limit, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("read archive: %w", ctxErr(ctx, err))
+	}
+	return data, nil
+}
+
+// Remove force-removes the container and its anonymous volumes.
+func (c *container) Remove(ctx context.Context) error {
+	err := c.e.cli.ContainerRemove(ctx, c.id, containertypes.RemoveOptions{Force: true, RemoveVolumes: true})
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("remove container %s on %s: %w", shortID(c.id), c.e.host, ctxErr(ctx, err))
+	}
+	return nil
+}

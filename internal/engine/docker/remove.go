@@ -1,0 +1,63 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	containertypes "github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+)
+
+// removeParallel bounds the concurrent removals of RemoveAll: force-removing kills
+// the container first, which is slow enough that cleaning up a whole run one by one
+// keeps an interrupted build waiting.
+const removeParallel = 8
+
+// RemoveAll force-removes every container, running or not, that carries all labels.
+// It keeps going past individual failures and returns them joined, along with the
+// short ids it did remove, sorted. Containers already gone are not errors.
+func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]string, error) {
+	if len(labels) == 0 {
+		// An empty filter matches every container on the host.
+		return nil, fmt.Errorf("remove containers on %s: no labels given", e.host)
+	}
+	args := filters.NewArgs()
+	for k, v := range labels {
+		args.Add("label", k+"="+v)
+	}
+	list, err := e.cli.ContainerList(ctx, containertypes.ListOptions{All: true, Filters: args})
+	if err != nil {
+		return nil, fmt.Errorf("list containers on %s: %w", e.host, ctxErr(ctx, err))
+	}
+
+	slices.SortFunc(list, func(a, b containertypes.Summary) int { return strings.Compare(a.ID, b.ID) })
+	errs := make([]error, len(list))
+	removed := make([]bool, len(list))
+	sem := make(chan struct{}, removeParallel)
+	var wg sync.WaitGroup
+	for i, s := range list {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			err := e.cli.ContainerRemove(ctx, s.ID, containertypes.RemoveOptions{Force: true, RemoveVolumes: true})
+			switch {
+			case err == nil:
+				removed[i] = true
+			case !isNotFound(err): // gone already: not ours to report
+				errs[i] = fmt.Errorf("remove container %s on %s: %w", shortID(s.ID), e.host, ctxErr(ctx, err))
+			}
+		})
+	}
+	wg.Wait()
+	var ids []string
+	for i, s := range list {
+		if removed[i] {
+			ids = append(ids, shortID(s.ID))
+		}
+	}
+	return ids, errors.Join(errs...)
+}

@@ -1,0 +1,153 @@
+package docker
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	containertypes "github.com/docker/docker/api/types/container"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+)
+
+// cleanupTimeout bounds the removal of a container whose start failed; it runs even
+// when the caller's ctx is done, so a cancelled start leaves nothing behind.
+const cleanupTimeout = 30 * time.Second
+
+// Start creates the container with spec.Cmd as its entrypoint (so images without a
+// shell work and their own entrypoint does not wrap ours), copies spec.Files in and
+// starts it. Whatever fails after the create removes the container again.
+func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.Container, error) {
+	files, err := cleanFiles(spec.Files)
+	if err != nil {
+		return nil, fmt.Errorf("start container on %s: %w", e.host, err)
+	}
+	created, err := e.cli.ContainerCreate(ctx,
+		&containertypes.Config{
+			Image:      spec.Image,
+			Labels:     spec.Labels,
+			Env:        spec.Env,
+			Entrypoint: spec.Cmd,
+		},
+		&containertypes.HostConfig{AutoRemove: false}, // Remove decides, so logs and files stay readable
+		nil, nil, spec.Name)
+	if err != nil {
+		return nil, fmt.Errorf("start container on %s: create: %w", e.host, ctxErr(ctx, err))
+	}
+	c := &container{e: e, id: created.ID}
+	if err := e.copyFiles(ctx, c.id, files); err != nil {
+		return nil, c.abort(ctx, "copy files", err)
+	}
+	if err := e.cli.ContainerStart(ctx, c.id, containertypes.StartOptions{}); err != nil {
+		return nil, c.abort(ctx, "start", err)
+	}
+	return c, nil
+}
+
+// abort removes a container whose start failed at step and returns the error to report.
+func (c *container) abort(ctx context.Context, step string, err error) error {
+	err = fmt.Errorf("start container on %s: %s: %w", c.e.host, step, ctxErr(ctx, err))
+	rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	return errors.Join(err, c.Remove(rmCtx))
+}
+
+// cleanFiles checks the paths, applies the default mode and sorts by path.
+func cleanFiles(in []engine.File) ([]engine.File, error) {
+	out := make([]engine.File, 0, len(in))
+	seen := make(map[string]bool, len(in))
+	for _, f := range in {
+		if !path.IsAbs(f.Path) {
+			return nil, fmt.Errorf("file %q: path must be absolute", f.Path)
+		}
+		f.Path = path.Clean(f.Path)
+		if f.Path == "/" {
+			return nil, fmt.Errorf("file %q: path names the root directory", f.Path)
+		}
+		if seen[f.Path] {
+			return nil, fmt.Errorf("file %q: listed twice", f.Path)
+		}
+		seen[f.Path] = true
+		f.Mode &= 0o7777
+		if f.Mode == 0 {
+			f.Mode = 0o644 // a File literal without Mode means an ordinary readable file
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b engine.File) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// copyFiles copies files into the created container as one tar extracted at "/".
+// The tar has entries for the parent directories the image lacks; it must not have
+// entries for those it has, because extracting a directory entry over an existing
+// directory resets its mode (it would turn /tmp's 1777 into 0755).
+func (e *Engine) copyFiles(ctx context.Context, id string, files []engine.File) error {
+	if len(files) == 0 {
+		return nil
+	}
+	dirs, err := e.missingDirs(ctx, id, files)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	now := time.Now()
+	for _, d := range dirs {
+		if err := tw.WriteHeader(&tar.Header{
+			Typeflag: tar.TypeDir, Name: strings.TrimPrefix(d, "/") + "/", Mode: 0o755, ModTime: now,
+		}); err != nil {
+			return fmt.Errorf("archive %s: %w", d, err)
+		}
+	}
+	for _, f := range files {
+		if err := tw.WriteHeader(&tar.Header{
+			Typeflag: tar.TypeReg, Name: strings.TrimPrefix(f.Path, "/"), Mode: f.Mode, Size: int64(len(f.Data)), ModTime: now,
+		}); err != nil {
+			return fmt.Errorf("archive %s: %w", f.Path, err)
+		}
+		if _, err := tw.Write(f.Data); err != nil {
+			return fmt.Errorf("archive %s: %w", f.Path, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	return e.cli.CopyToContainer(ctx, id, "/", &buf, containertypes.CopyToContainerOptions{})
+}
+
+// missingDirs returns, sorted, the files' ancestor directories that do not exist in
+// the container. Sorted order visits a parent before its children, so below the
+// first missing directory no more stat calls are needed.
+func (e *Engine) missingDirs(ctx context.Context, id string, files []engine.File) ([]string, error) {
+	var all []string
+	for _, f := range files {
+		for d := path.Dir(f.Path); d != "/"; d = path.Dir(d) {
+			all = append(all, d)
+		}
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	missing := make(map[string]bool)
+	var out []string
+	for _, d := range all {
+		if !missing[path.Dir(d)] {
+			_, err := e.cli.ContainerStatPath(ctx, id, d)
+			if err == nil {
+				continue // exists: keep its mode (a file there fails the copy, as it should)
+			}
+			if !isNotFound(err) {
+				return nil, fmt.Errorf("stat %s: %w", d, err)
+			}
+		}
+		missing[d] = true
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -1,0 +1,157 @@
+package queue
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func drain(t *testing.T, q *Queue) [][]string {
+	t.Helper()
+	var got [][]string
+	for {
+		ids, ok := q.Next(context.Background())
+		if !ok {
+			return got
+		}
+		got = append(got, ids)
+		q.Done(ids)
+	}
+}
+
+func TestBatches(t *testing.T) {
+	type testCase struct {
+		name  string
+		ids   []string
+		batch int
+		group func(string) string
+		want  [][]string
+	}
+	pkg := func(id string) string { return id[:strings.LastIndexByte(id, '.')] }
+	fn := func(t *testing.T, tc testCase) {
+		got := drain(t, New(tc.ids, tc.batch, tc.group))
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("batches (-want +got):\n%s", diff)
+		}
+	}
+	for _, tc := range []testCase{
+		{name: "one at a time", ids: []string{"a", "b", "c"}, batch: 1, want: [][]string{{"a"}, {"b"}, {"c"}}},
+		{name: "batches of two", ids: []string{"a", "b", "c"}, batch: 2, want: [][]string{{"a", "b"}, {"c"}}},
+		{name: "zero batch means one", ids: []string{"a", "b"}, batch: 0, want: [][]string{{"a"}, {"b"}}},
+		{name: "empty", ids: nil, batch: 3, want: nil},
+		{
+			name: "grouped by package", batch: 2, group: pkg,
+			ids:  []string{"p.A", "q.A", "p.B", "p.C", "q.B"},
+			want: [][]string{{"p.A", "p.B"}, {"q.A", "q.B"}, {"p.C"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
+	}
+}
+
+func TestRequeueGoesToTheFrontAndNextWaitsForLeases(t *testing.T) {
+	q := New([]string{"a", "b"}, 1, nil)
+	ctx := context.Background()
+	a, _ := q.Next(ctx)
+	b, _ := q.Next(ctx)
+	// Queue empty but two leases out: a further Next must wait, not report drained.
+	got := make(chan []string)
+	go func() {
+		ids, ok := q.Next(ctx)
+		if !ok {
+			ids = []string{"drained"}
+		}
+		got <- ids
+	}()
+	q.Done(b)
+	q.Requeue(a)
+	if ids := <-got; !cmp.Equal(ids, []string{"a"}) {
+		t.Fatalf("after requeue Next = %v, want [a]", ids)
+	}
+	q.Done([]string{"a"})
+	if ids, ok := q.Next(ctx); ok {
+		t.Fatalf("Next on a drained queue = %v, true", ids)
+	}
+}
+
+func TestCloseReturnsWhatWasLeftAndReleasesWaiters(t *testing.T) {
+	ctx := context.Background()
+	q := New([]string{"a", "b", "c"}, 1, nil)
+	q.Next(ctx)
+	if left := q.Close(); !cmp.Equal(left, []string{"b", "c"}) {
+		t.Fatalf("Close left %v, want [b c]", left)
+	}
+	if _, ok := q.Next(ctx); ok {
+		t.Fatal("Next after Close returned a batch")
+	}
+
+	// A worker waiting for a lease to come back is released by Close.
+	q = New([]string{"a"}, 1, nil)
+	q.Next(ctx)
+	released := make(chan bool)
+	go func() {
+		_, ok := q.Next(ctx)
+		released <- ok
+	}()
+	q.Close()
+	if ok := <-released; ok {
+		t.Fatal("waiting Next returned a batch after Close")
+	}
+}
+
+func TestNextHonoursContext(t *testing.T) {
+	q := New([]string{"a"}, 1, nil)
+	q.Next(context.Background()) // lease out the only test
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, ok := q.Next(ctx); ok {
+		t.Fatal("Next with a cancelled context returned a batch")
+	}
+}
+
+func TestConcurrentWorkersSeeEveryIDOnce(t *testing.T) {
+	var ids []string
+	for i := range 500 {
+		ids = append(ids, string(rune('a'+i%26))+strings.Repeat("x", i))
+	}
+	q := New(ids, 3, nil)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			requeued := false
+			for {
+				b, ok := q.Next(context.Background())
+				if !ok {
+					return
+				}
+				if w == 0 && !requeued { // one worker loses its first batch
+					requeued = true
+					q.Requeue(b)
+					continue
+				}
+				mu.Lock()
+				for _, id := range b {
+					seen[id]++
+				}
+				mu.Unlock()
+				q.Done(b)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != len(ids) {
+		t.Fatalf("saw %d distinct ids, want %d", len(seen), len(ids))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s ran %d times", id, n)
+		}
+	}
+}

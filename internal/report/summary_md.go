@@ -1,0 +1,327 @@
+package report
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+)
+
+// MaxMarkdown is the most bytes summary.md holds. GitHub rejects a comment longer than
+// 65,535 characters, and UTF-8 text has no more characters than bytes; the margin
+// leaves room for a pipeline to add a line of its own.
+const MaxMarkdown = 65_000
+
+// How much of each failed test summary.md shows; the JUnit files keep much more.
+const (
+	mdMessageHalf = 1_000 // message and details
+	mdOutputHalf  = 1_000
+	mdCellRunes   = 200 // a flaky attempt's message in a table cell
+)
+
+// WriteSummaryMD writes a Markdown summary of run to path, atomically, ready to post as
+// a pull-request comment: counts, each failed test with its message and output, each
+// flaky test with its attempts, and links. When it would be longer than MaxMarkdown it
+// stops at a test boundary and says how many tests are not shown and where they are.
+func WriteSummaryMD(path string, run *result.Run) error {
+	return WriteAtomic(path, []byte(markdown(run, shownDir(path))))
+}
+
+// shownDir is the output directory as a reader of the comment knows it: relative to
+// the workspace, as archived. An absolute path would only name the agent's disk.
+func shownDir(path string) string {
+	dir := filepath.Dir(path)
+	if filepath.IsAbs(dir) {
+		dir = filepath.Base(dir)
+	}
+	return filepath.ToSlash(dir)
+}
+
+// A block is one test's part of the summary, the unit it is cut at.
+type block struct {
+	kind blockKind
+	text string
+}
+
+type blockKind int
+
+const (
+	failedBlock blockKind = iota
+	lostBlock
+	flakyBlock
+)
+
+func markdown(run *result.Run, dir string) string {
+	in := func(name string) string {
+		if dir == "." || dir == "" {
+			return name
+		}
+		return dir + "/" + name
+	}
+	head := mdHead(run)
+	foot := fmt.Sprintf("---\nJUnit XML: `%s` · flaky tests: `%s` · worker logs: `%s`\n",
+		in(junitDir), in(flakyJSON), in(logsDir))
+	blocks := mdBlocks(run)
+
+	// note is what replaces blocks[i:] when the summary is cut there.
+	note := func(i int) string {
+		var n [3]int
+		for _, b := range blocks[i:] {
+			n[b.kind]++
+		}
+		var parts []string
+		for k, what := range []string{"failed test", "lost test", "flaky test"} {
+			if n[k] > 0 {
+				parts = append(parts, plural(n[k], "more "+what))
+			}
+		}
+		return fmt.Sprintf("**Not shown: %s.** This summary is cut to fit a comment; "+
+			"every test is in `%s` and every flaky test in `%s`.\n\n",
+			strings.Join(parts, ", "), in(junitDir), in(flakyJSON))
+	}
+
+	var b strings.Builder
+	b.WriteString(head)
+	size := len(head) + len(foot)
+	for i, bl := range blocks {
+		need := size + len(bl.text)
+		if i+1 < len(blocks) {
+			need += len(note(i + 1))
+		}
+		if need > MaxMarkdown {
+			b.WriteString(note(i))
+			break
+		}
+		b.WriteString(bl.text)
+		size += len(bl.text)
+	}
+	b.WriteString(foot)
+	return b.String()
+}
+
+func mdHead(run *result.Run) string {
+	c := run.Counts()
+	status := "PASSED"
+	switch {
+	case run.Interrupted:
+		status = "INTERRUPTED"
+	case c.Failed > 0 || c.Lost > 0:
+		status = "FAILED"
+	}
+	var parts []string
+	if c.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", c.Failed))
+	}
+	passed := fmt.Sprintf("%d passed", c.Passed)
+	if c.Flaky > 0 {
+		passed += fmt.Sprintf(" (%d flaky)", c.Flaky)
+	}
+	parts = append(parts, passed)
+	if c.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", c.Skipped))
+	}
+	if c.Lost > 0 {
+		parts = append(parts, fmt.Sprintf("%d lost", c.Lost))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "### jenkins-paratest %s: %s of %d in %s\n\n",
+		status, strings.Join(parts, ", "), c.Tests, humanDuration(run.Duration))
+
+	first := "Run"
+	if id := codeSpan(Clean(run.ID)); id != "" {
+		first += " " + id
+	}
+	if run.Workers > 0 {
+		first += " on " + plural(run.Workers, "worker")
+	}
+	line := []string{first}
+	if u := Clean(run.BuildURL); u != "" {
+		u = strings.TrimSuffix(u, "/") + "/"
+		line = append(line, "[Jenkins build]("+u+")", "[test report]("+u+"testReport/)")
+	}
+	b.WriteString(strings.Join(line, " · ") + "\n\n")
+	if run.Interrupted {
+		b.WriteString("The run was interrupted: tests it did not start count as skipped, " +
+			"tests it stopped count as lost.\n\n")
+	}
+	return b.String()
+}
+
+func mdBlocks(run *result.Run) []block {
+	var failed, lostTests, flaky []*result.Test
+	for _, t := range run.Tests {
+		switch {
+		case t.Final().Bad():
+			failed = append(failed, t)
+		case t.Flaky():
+			flaky = append(flaky, t)
+		case lost(t):
+			lostTests = append(lostTests, t)
+		}
+	}
+	var blocks []block
+	for i, t := range failed {
+		text := mdFailed(t)
+		if i == 0 {
+			text = fmt.Sprintf("#### Failed tests (%d)\n\n", len(failed)) + text
+		}
+		blocks = append(blocks, block{failedBlock, text})
+	}
+	for i, t := range lostTests {
+		text := "- " + codeSpan(Clean(t.ID)) + "\n"
+		if i == 0 {
+			text = fmt.Sprintf("#### Lost tests (%d)\n\nThese never ran to completion:\n\n", len(lostTests)) + text
+		}
+		if i == len(lostTests)-1 {
+			text += "\n"
+		}
+		blocks = append(blocks, block{lostBlock, text})
+	}
+	for i, t := range flaky {
+		text := mdFlaky(t)
+		if i == 0 {
+			text = fmt.Sprintf("#### Flaky tests (%d)\n\n", len(flaky)) + text
+		}
+		blocks = append(blocks, block{flakyBlock, text})
+	}
+	return blocks
+}
+
+// mdFailed shows a failed test's last attempt: where it ran, its message and details
+// in a fenced block, and its output folded away.
+func mdFailed(t *result.Test) string {
+	a := t.Attempts[len(t.Attempts)-1]
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** %s", codeSpan(Clean(t.ID)), verdict(a.Status))
+	if at := Clean(Place(a)); at != "" {
+		b.WriteString(" in " + at)
+	}
+	if n := len(t.Attempts); n > 1 {
+		fmt.Fprintf(&b, " (%d attempts)", n)
+	}
+	b.WriteString("\n\n")
+	msg := Clean(a.Message)
+	if d := Clean(a.Details); d != "" {
+		msg += "\n" + d
+	}
+	if strings.TrimSpace(msg) == "" {
+		msg = "(no message)"
+	}
+	b.WriteString(fence(Bound(msg, mdMessageHalf)))
+	b.WriteString("\n")
+	if out := Clean(a.Output); strings.TrimSpace(out) != "" {
+		b.WriteString("<details><summary>Output</summary>\n\n")
+		b.WriteString(fence(Bound(out, mdOutputHalf)))
+		b.WriteString("\n</details>\n\n")
+	}
+	return b.String()
+}
+
+// mdFlaky shows a flaky test with a table of its attempts.
+func mdFlaky(t *result.Test) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s**\n\n", codeSpan(Clean(t.ID)))
+	b.WriteString("| Round | Worker | Host | Verdict | Message |\n| --- | --- | --- | --- | --- |\n")
+	for _, a := range t.Attempts {
+		msg := ""
+		if m := firstLine(Clean(a.Message), mdCellRunes); m != "" {
+			msg = codeSpan(m)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n",
+			a.Round, cell(a.Worker), cell(a.Host), verdict(a.Status), strings.ReplaceAll(msg, "|", `\|`))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// lost reports whether a test never got a verdict, as result.Counts counts it.
+func lost(t *result.Test) bool {
+	switch t.Final() {
+	case result.Passed, result.Failed, result.Errored, result.Skipped:
+		return false
+	}
+	return true
+}
+
+func verdict(s result.Status) string {
+	if s == result.Errored {
+		return "errored"
+	}
+	return string(s)
+}
+
+// fence puts s in a fenced code block whose fence is longer than any run of
+// backticks in s, so nothing in a test's output can end it early.
+func fence(s string) string {
+	f := strings.Repeat("`", max(3, longestRun(s, '`')+1))
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	return f + "text\n" + s + f + "\n"
+}
+
+// codeSpan puts s in an inline code span that nothing in s can end early.
+func codeSpan(s string) string {
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	if s == "" {
+		return ""
+	}
+	d := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") ||
+		(strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ")) {
+		s = " " + s + " "
+	}
+	return d + s + d
+}
+
+// cell makes s safe as the plain text of a table cell.
+func cell(s string) string {
+	s = firstLine(Clean(s), mdCellRunes)
+	return strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`,
+		"[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`).Replace(s)
+}
+
+// firstLine is the first line of s, cut to n runes.
+func firstLine(s string, n int) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i] + " …"
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func longestRun(s string, c byte) int {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// humanDuration is "1m12s", "12.3s" or "350ms".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return max(d, 0).Round(time.Millisecond).String()
+}

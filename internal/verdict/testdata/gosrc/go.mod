@@ -1,0 +1,3 @@
+module example.com/paratest
+
+go 1.26
