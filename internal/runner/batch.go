@@ -155,4 +155,3 @@ func (j *jsonOutput) Close() error {
 	}
 	return nil
 }
-

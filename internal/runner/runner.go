@@ -270,7 +270,6 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-
 // sanitizeName makes a run id usable in a container name.
 func sanitizeName(s string) string {
 	b := []byte(s)

@@ -185,8 +185,8 @@ type worker struct {
 	host, name string
 	n          int
 	c          engine.Container
-	logPath string
-	log     *os.File
+	logPath    string
+	log        *os.File
 }
 
 // retire takes a worker out of the run; when it was the last, the queue closes so

@@ -2,7 +2,7 @@ package sample
 
 import "testing"
 
-func TestAlpha(t *testing.T)     {}
-func TestBeta(t *testing.T)      {}
+func TestAlpha(t *testing.T)      {}
+func TestBeta(t *testing.T)       {}
 func BenchmarkGamma(b *testing.B) {}
-func ExampleDelta()              {}
+func ExampleDelta()               {}
