@@ -151,15 +151,20 @@ func TestMainHelp(t *testing.T) {
 	if code != 0 {
 		t.Errorf("run --help: exit code %d, want 0", code)
 	}
+	help := strings.Join(strings.Fields(stdout), " ") // undo kong's wrapping
 	for _, key := range config.Keys() {
-		for _, want := range []string{"--" + strings.ReplaceAll(key, "_", "-"), "paratest.yml " + key + ":", "PARATEST_" + strings.ToUpper(key)} {
-			if !strings.Contains(stdout, want) {
+		flag := strings.ReplaceAll(key, "_", "-")
+		if !regexp.MustCompile(`--(\[no-\])?` + flag + `[= ]`).MatchString(help) {
+			t.Errorf("run --help has no flag --%s", flag)
+		}
+		for _, want := range []string{"paratest.yml " + key + ":", "PARATEST_" + strings.ToUpper(key)} {
+			if !strings.Contains(help, want) {
 				t.Errorf("run --help does not mention %s", want)
 			}
 		}
 	}
-	if strings.Contains(stdout, "agent") {
-		t.Errorf("run --help mentions the hidden agent command")
+	if strings.Contains(help, "agent") || strings.ContainsAny(help, "“”") {
+		t.Errorf("run --help mentions the hidden agent command, or has smart quotes:\n%s", stdout)
 	}
 	code, stdout, _ = mainIn(t, nil, "--help")
 	if code != 0 || !strings.Contains(stdout, "list") || strings.Contains(stdout, "agent") {

@@ -26,7 +26,7 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 	case keyWorkers:
 		cfg.Workers, err = wholeNumber(s)
 	case keyPreset:
-		if s.str != "" { // preset: "" (or --preset='') means none
+		if s.str != "" { // an empty preset (preset: "", --preset=) means none
 			cfg.Preset, err = oneOf(s, PresetGo)
 		}
 	case keyGoDir:

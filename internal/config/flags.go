@@ -8,7 +8,7 @@ import "strconv"
 // parsed by Load like the file's and the environment's, so a bad value gets the
 // same message whichever source it came from.
 type Flags struct {
-	Config     *string  `name:"config" placeholder:"FILE" help:"Config file to read (env PARATEST_CONFIG; default ./paratest.yml when present; --config='' reads none)."`
+	Config     *string  `name:"config" placeholder:"FILE" help:"Config file to read (env PARATEST_CONFIG; default ./paratest.yml when present; an empty FILE reads none)."`
 	Image      *string  `name:"image" placeholder:"REF" help:"Test image the workers run (paratest.yml image:, env PARATEST_IMAGE). Required."`
 	Pull       *string  `name:"pull" placeholder:"WHEN" help:"When to pull the image: missing, always or never (paratest.yml pull:, env PARATEST_PULL; default missing)."`
 	Workers    *string  `name:"workers" placeholder:"N" help:"Number of worker containers (paratest.yml workers:, env PARATEST_WORKERS; default the CPU count)."`

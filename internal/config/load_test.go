@@ -29,7 +29,8 @@ func mapEnv(m map[string]string) func(string) (string, bool) {
 
 // load writes file (when not "") as paratest.yml in a temporary directory, names
 // it with --config unless flags or PARATEST_CONFIG name a file, and loads. With no
-// file, no file is read at all (--config=''), whatever the working directory holds.
+// file, no file is read at all (an empty --config), whatever the working directory
+// holds.
 func load(t *testing.T, file string, env map[string]string, flags Flags) (*Config, error) {
 	t.Helper()
 	if _, named := env["PARATEST_CONFIG"]; flags.Config == nil && !named {

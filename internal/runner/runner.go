@@ -115,7 +115,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	if cause := context.Cause(ctx); ctx.Err() != nil {
 		return run, cause
 	}
-	return run, runErr
+	if runErr != nil {
+		return run, runErr
+	}
+	if lost := run.Counts().Lost; lost > 0 {
+		return run, exit.Infraf("%s never got a verdict: no worker was left to run them; see the warnings above", plural(lost, "test"))
+	}
+	return run, nil
 }
 
 func newRun(cfg *config.Config, ids []string) *result.Run {
@@ -260,8 +266,6 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
-
-var errAllRetired = errors.New("every worker was retired")
 
 func plural(n int, word string) string {
 	if n == 1 {

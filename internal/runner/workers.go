@@ -11,7 +11,6 @@ import (
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
-	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -97,10 +96,6 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 	stopTick()
 	s.con.Phase("cleanup")
 	s.cleanup()
-
-	if left := p.q.Close(); len(left) > 0 && ctx.Err() == nil {
-		return exit.Infraf("%w: %d tests never ran; see the warnings above", errAllRetired, len(left))
-	}
 	return nil
 }
 
