@@ -146,6 +146,26 @@ type result struct {
 // paratest runs the binary in dir with args and extra environment.
 func paratest(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
+	r := execBinary(t, dir, env, args...)
+	t.Logf("jenkins-paratest %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	return r
+}
+
+// paratestB is paratest for benchmarks, which keep their logs short.
+func paratestB(b *testing.B, dir string, args ...string) result {
+	b.Helper()
+	return execBinary(b, dir, nil, args...)
+}
+
+func writeFile(tb testing.TB, path, data string) {
+	tb.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func execBinary(t testing.TB, dir string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), env...)
@@ -159,7 +179,6 @@ func paratest(t *testing.T, dir string, env []string, args ...string) result {
 	} else if err != nil {
 		t.Fatalf("run %v: %v", args, err)
 	}
-	t.Logf("jenkins-paratest %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, o.String(), e.String())
 	return result{code, o.String(), e.String()}
 }
 

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Path is where the agent binary lives inside a container.
@@ -113,6 +114,9 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	cmd.Stdin = nil
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A background process of the test may hold our output pipes open; once the
+	// test itself has exited, stop waiting for them and kill the group.
+	cmd.WaitDelay = time.Second
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -138,10 +142,19 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	}
 	// Whatever the test left running in its group goes with it.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	return exitCode(err)
+	return exitCode(cmd.ProcessState, err)
 }
 
-func exitCode(err error) int {
+func exitCode(ps *os.ProcessState, err error) int {
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // the test exited; only its leftovers held the pipes
+	}
+	if ps != nil && err == nil {
+		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ps.ExitCode()
+	}
 	if err == nil {
 		return 0
 	}

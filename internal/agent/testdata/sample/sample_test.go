@@ -1,8 +1,15 @@
 package sample
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestAlpha(t *testing.T)      {}
 func TestBeta(t *testing.T)       {}
 func BenchmarkGamma(b *testing.B) {}
-func ExampleDelta()               {}
+
+func Example_delta() {
+	fmt.Println("delta")
+	// Output: delta
+}
