@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bufio"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,4 +53,47 @@ command: ['true']
 		b.Fatalf("run of %d tests: exit %d\n%s%s", n, r.code, r.stdout, r.stderr)
 	}
 	return d
+}
+
+// BenchmarkStartToFirstTest measures, over 3 sshd hosts × 4 workers with the image
+// present, the time from starting the binary to the first finished test on the
+// console: SSH handshakes, engine checks, listing and 12 container starts.
+func BenchmarkStartToFirstTest(b *testing.B) {
+	if skipReason != "" || shellImage == "" {
+		b.Skip("needs the engine and busybox")
+	}
+	hosts := startHostsB(b, 3, 4)
+	dir := b.TempDir()
+	writeFile(b, filepath.Join(dir, "paratest.yml"), `
+image: `+shellImage+`
+pull: never
+list: 'i=0; while [ $i -lt 24 ]; do echo t$i; i=$((i+1)); done'
+command: 'true'
+`)
+	var total time.Duration
+	for range b.N {
+		cmd := exec.Command(binary, append([]string{"run", "--run-id", fmt.Sprintf("bench-%d", time.Now().UnixNano())}, hosts.flags()...)...)
+		cmd.Dir = dir
+		cmd.Env = cleanEnv()
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		var first time.Duration
+		for sc.Scan() {
+			if first == 0 && strings.Contains(sc.Text(), " PASS ") {
+				first = time.Since(start)
+			}
+		}
+		if err := cmd.Wait(); err != nil || first == 0 {
+			b.Fatalf("run: %v (first test seen: %v)", err, first > 0)
+		}
+		total += first
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-first-test")
 }

@@ -181,7 +181,11 @@ command: 'sleep 3'
 		}
 	}
 	// Let the first batches start in their containers.
-	for len(containers(t, id)) < 2 {
+	for i := 0; len(containers(t, id)) < 2; i++ {
+		if i == 300 {
+			cmd.Process.Kill()
+			t.Fatalf("the workers' containers did not start:\n%s", strings.Join(seen, "\n"))
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond)

@@ -1,5 +1,5 @@
 // Package cli owns the command line of jenkins-paratest: the kong model of its
-// commands (run, list, version and the hidden agent), the signal handling that
+// commands (run, list, check, clean, version and the hidden agent), the signal handling that
 // turns a first SIGINT/SIGTERM into a graceful stop and a second into a hard one,
 // and the mapping of every outcome to one exit code and at most one line on stderr.
 package cli
@@ -29,6 +29,8 @@ const name = "jenkins-paratest"
 type app struct {
 	Run     runCmd     `cmd:"" help:"Run the test suite on Docker workers and write the reports."`
 	List    listCmd    `cmd:"" help:"Print the test ids run would run, one per line, without running them."`
+	Check   checkCmd   `cmd:"" help:"Check every host: SSH, host key, Docker engine, image, CPUs and memory. Starts nothing."`
+	Clean   cleanCmd   `cmd:"" help:"Remove the containers jenkins-paratest left on the hosts, of all runs or of one."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 	Agent   agentCmd   `cmd:"" hidden:"" passthrough:"" help:"Run inside a worker container (internal)."`
 }
@@ -43,6 +45,8 @@ type deps struct {
 	hard      context.Context // cancelled by a second signal
 	run       func(context.Context, *config.Config, runner.Options) (*result.Run, error)
 	list      func(context.Context, *config.Config, runner.Options) (*runner.Listing, error)
+	check     func(context.Context, *config.Config, runner.Options) ([]runner.HostCheck, error)
+	clean     func(context.Context, *config.Config, runner.Options, string) ([]runner.Removed, error)
 	agent     func(context.Context, []string, io.Writer, io.Writer) int
 }
 
@@ -67,6 +71,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		hard:      hard,
 		run:       runner.Run,
 		list:      runner.List,
+		check:     runner.Check,
+		clean:     runner.Clean,
 		agent:     agent.Main,
 	})
 }
@@ -147,9 +153,12 @@ func report(stderr io.Writer, err error) int {
 
 // oneLine joins the lines of err's message with "; ", so Jenkins' console shows
 // the whole error on the line that names the program.
-func oneLine(err error) string {
+func oneLine(err error) string { return joinLines(err.Error()) }
+
+// joinLines joins the non-empty lines of s with "; ".
+func joinLines(s string) string {
 	var lines []string
-	for l := range strings.SplitSeq(err.Error(), "\n") {
+	for l := range strings.SplitSeq(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}

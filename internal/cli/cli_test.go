@@ -177,10 +177,13 @@ func TestMainHelp(t *testing.T) {
 type fakeRunner struct {
 	run     *result.Run
 	listing *runner.Listing
+	hosts   []runner.HostCheck
+	removed []runner.Removed
 	err     error
 
-	cfg  *config.Config
-	opts runner.Options
+	cfg   *config.Config
+	opts  runner.Options
+	runID string // clean's
 }
 
 func (f *fakeRunner) deps(stdout, stderr io.Writer) *deps {
@@ -197,6 +200,14 @@ func (f *fakeRunner) deps(stdout, stderr io.Writer) *deps {
 		list: func(_ context.Context, cfg *config.Config, opts runner.Options) (*runner.Listing, error) {
 			f.cfg, f.opts = cfg, opts
 			return f.listing, f.err
+		},
+		check: func(_ context.Context, cfg *config.Config, opts runner.Options) ([]runner.HostCheck, error) {
+			f.cfg, f.opts = cfg, opts
+			return f.hosts, f.err
+		},
+		clean: func(_ context.Context, cfg *config.Config, opts runner.Options, runID string) ([]runner.Removed, error) {
+			f.cfg, f.opts, f.runID = cfg, opts, runID
+			return f.removed, f.err
 		},
 		agent: func(context.Context, []string, io.Writer, io.Writer) int { panic("agent called") },
 	}

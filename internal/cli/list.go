@@ -15,7 +15,7 @@ type listCmd struct {
 }
 
 func (c *listCmd) Run(ctx context.Context, d *deps) error {
-	cfg, err := config.Load(c.Flags, d.lookupEnv)
+	cfg, err := config.Load(config.ForRun, c.Flags, d.lookupEnv)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type runCmd struct {
 }
 
 func (c *runCmd) Run(ctx context.Context, d *deps) error {
-	cfg, err := config.Load(c.Flags, d.lookupEnv)
+	cfg, err := config.Load(config.ForRun, c.Flags, d.lookupEnv)
 	if err != nil {
 		return err
 	}
@@ -28,13 +28,7 @@ func (c *runCmd) Run(ctx context.Context, d *deps) error {
 // outcome is the error a run ends the process with, nil when every test passed.
 func outcome(ctx context.Context, run *result.Run, err error) error {
 	if err != nil {
-		// An interrupted run exits 128+signal, as Jenkins expects of an aborted
-		// step, even when what the runner returned is the error the signal caused.
-		var sig exit.Signal
-		if cause := context.Cause(ctx); !errors.As(err, &sig) && errors.As(cause, &sig) {
-			return &exit.Error{Code: exit.Code(sig), Err: err}
-		}
-		return err
+		return withSignal(ctx, err)
 	}
 	if run == nil {
 		return exit.Infraf("internal error: the run returned no result")
@@ -52,6 +46,26 @@ func outcome(ctx context.Context, run *result.Run, err error) error {
 		parts = append(parts, fmt.Sprintf("%d of %s got no verdict", c.Lost, plural(c.Tests, "test")))
 	}
 	return exit.WithCode(exit.TestsFailed, errors.New(strings.Join(parts, ", ")))
+}
+
+// withSignal gives err the exit code 128+signal when a signal cancelled ctx, as
+// Jenkins expects of an aborted step, even when err is only what the signal
+// caused ("context canceled").
+func withSignal(ctx context.Context, err error) error {
+	var sig exit.Signal
+	if cause := signalCause(ctx); cause != nil && !errors.As(err, &sig) {
+		return &exit.Error{Code: exit.Code(cause), Err: err}
+	}
+	return err
+}
+
+// signalCause is the signal that cancelled ctx, nil when none did.
+func signalCause(ctx context.Context) error {
+	var sig exit.Signal
+	if errors.As(context.Cause(ctx), &sig) {
+		return sig
+	}
+	return nil
 }
 
 func plural(n int, word string) string {

@@ -5,6 +5,7 @@ package config
 
 import (
 	"regexp"
+	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 )
@@ -57,7 +58,7 @@ type Config struct {
 	File       string            // the config file read, "" when none
 	Image      string            // test image
 	Pull       engine.PullPolicy // when to pull it
-	Workers    int               // workers on the local engine; default CPU count
+	Workers    int               // workers on the local engine; default CPU count; 0 with a Matrix
 	Preset     string            // "" or "go"
 	GoDir      string            // preset go: directory of <import path>.test binaries and test2json
 	List       Command           // lists the suite, one id per line
@@ -75,4 +76,28 @@ type Config struct {
 	Stream     string            // StreamAll, StreamFailures or StreamNone
 	Color      string            // "auto", "always" or "never"
 	BuildURL   string            // BUILD_URL, for links in reports
+
+	// Timeouts, lost tests and reruns.
+	Timeout        time.Duration // how long one test may run; 0 is no limit
+	MaxLost        int           // times a test may be lost with its worker before it errors, >= 1
+	RerunThreshold float64       // rerun the failed tests when they are at most this fraction of all, 0…1
+	MaxReruns      int           // rerun rounds at most, >= 0
+	History        []string      // paths or globs of earlier JUnit files, not expanded; nil when none
+
+	// The build matrix and SSH. Without a Matrix everything runs on the local
+	// engine and the SSH settings are not used.
+	Matrix                string        // build matrix file (docs/matrix.md); "" is the local engine
+	SSHUser               string        // user of matrix hosts and bastions without user:; "" the current user
+	Identity              string        // private key file, ~/ expanded; "" none (agent and default keys)
+	KnownHosts            string        // known_hosts file, ~/ expanded; "" only without a Matrix or when InsecureIgnoreHostKey, with HOME unset
+	InsecureIgnoreHostKey bool          // accept any host key
+	SSHPassphrase         string        // PARATEST_SSH_PASSPHRASE, for Identity and the default keys; never print it
+	SSHAuthSock           string        // SSH_AUTH_SOCK, ssh-agent's socket; "" none
+	ImageTransfer         string        // "" (every host gets the image per Pull) or ImageTransferLoad
+	ReconnectInterval     time.Duration // between attempts to reach a host whose connection dropped, > 0
+	OrphanTTL             time.Duration // a worker container unreachable this long removes itself, >= MinOrphanTTL
 }
+
+// ImageTransferLoad is the image_transfer: value that copies the image from the
+// local engine to the matrix hosts (docker save, then docker load over SSH).
+const ImageTransferLoad = "load"

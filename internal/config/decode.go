@@ -1,11 +1,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 )
@@ -61,6 +65,40 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 		cfg.Stream, err = oneOf(s, StreamAll, StreamFailures, StreamNone)
 	case keyColor:
 		cfg.Color, err = oneOf(s, "auto", "always", "never")
+	case keyTimeout:
+		if cfg.Timeout, err = duration(s); err == nil && cfg.Timeout < 0 {
+			err = s.errorf("must be ≥ 0 (0 is no limit), got %s", cfg.Timeout)
+		}
+	case keyMaxLost:
+		cfg.MaxLost, err = wholeNumber(s)
+	case keyRerunThreshold:
+		cfg.RerunThreshold, err = fraction(s)
+	case keyMaxReruns:
+		cfg.MaxReruns, err = count(s)
+	case keyHistory:
+		cfg.History, err = globs(s)
+	case keyMatrix:
+		cfg.Matrix = s.str
+	case keySSHUser:
+		cfg.SSHUser, err = userName(s)
+	case keyIdentity:
+		cfg.Identity, err = homePath(s, lookupEnv)
+	case keyKnownHosts:
+		cfg.KnownHosts, err = homePath(s, lookupEnv)
+	case keyInsecureIgnoreHostKey:
+		cfg.InsecureIgnoreHostKey, err = boolOf(s)
+	case keyImageTransfer:
+		if s.str != "" { // an empty value (--image-transfer=) means none
+			cfg.ImageTransfer, err = oneOf(s, ImageTransferLoad)
+		}
+	case keyReconnectInterval:
+		if cfg.ReconnectInterval, err = duration(s); err == nil && cfg.ReconnectInterval <= 0 {
+			err = s.errorf("must be > 0, got %s", cfg.ReconnectInterval)
+		}
+	case keyOrphanTTL:
+		if cfg.OrphanTTL, err = duration(s); err == nil && cfg.OrphanTTL < MinOrphanTTL {
+			err = s.errorf("must be ≥ %s, got %s", MinOrphanTTL, cfg.OrphanTTL)
+		}
 	default:
 		panic("config: no decoder for key " + s.key) // keys and apply disagree
 	}
@@ -89,6 +127,103 @@ func wholeNumber(s setting) (int, error) {
 		return 0, s.errorf("must be ≥ 1, got %d", n)
 	}
 	return n, nil
+}
+
+// count is a whole number that may be 0.
+func count(s setting) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s.str))
+	if err != nil {
+		return 0, s.errorf("want a whole number ≥ 0, got %q", s.str)
+	}
+	if n < 0 {
+		return 0, s.errorf("must be ≥ 0, got %d", n)
+	}
+	return n, nil
+}
+
+// duration is a Go duration: 90s, 1m30s, 2h. A bare number other than 0 is an
+// error that says to add the unit, rather than a guess at seconds.
+func duration(s setting) (time.Duration, error) {
+	v := strings.TrimSpace(s.str)
+	d, err := time.ParseDuration(v)
+	if err == nil {
+		return d, nil
+	}
+	if _, nerr := strconv.ParseFloat(v, 64); nerr == nil {
+		return 0, s.errorf("want a duration with a unit, such as %ss, got %q", v, s.str)
+	}
+	return 0, s.errorf("want a duration such as 30s, 5m or 1h30m, got %q", s.str)
+}
+
+// fraction is a share from 0 to 1, written 0.1 or 10%.
+func fraction(s setting) (float64, error) {
+	v := strings.TrimSpace(s.str)
+	num, percent := strings.CutSuffix(v, "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, s.errorf("want a fraction such as 0.1 or a percentage such as 10%%, got %q", s.str)
+	}
+	switch {
+	case percent && (f < 0 || f > 100):
+		return 0, s.errorf("must be from 0%% to 100%%, got %q", s.str)
+	case percent:
+		return f / 100, nil
+	case f > 1 && f <= 100:
+		return 0, s.errorf("must be from 0 to 1, got %q; for a percentage write %s%%", s.str, v)
+	case f < 0 || f > 1:
+		return 0, s.errorf("must be from 0 to 1, got %q", s.str)
+	}
+	return f, nil
+}
+
+// globs are file paths or filepath.Match patterns, checked here and expanded by
+// whoever reads the files, when they are read.
+func globs(s setting) ([]string, error) {
+	out := []string{}
+	for i, p := range s.list {
+		if p == "" {
+			return nil, s.errorf("item %d: want a path or a glob, got nothing", i+1)
+		}
+		if _, err := filepath.Match(p, ""); err != nil {
+			return nil, s.errorf("item %d: %q: %v", i+1, p, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// userName is an SSH login name; "" leaves it to the matrix's default.
+func userName(s setting) (string, error) {
+	u := strings.TrimSpace(s.str)
+	if strings.ContainsFunc(u, func(r rune) bool { return r <= ' ' || r == '@' || r == ':' || r == 0x7f }) {
+		return "", s.errorf("want a user name, got %q", s.str)
+	}
+	return u, nil
+}
+
+// errNoHome is why a ~/ path cannot be expanded.
+var errNoHome = errors.New("HOME is not set")
+
+// homePath is a file path on this machine whose leading ~/ is the home directory,
+// as the shell would expand it: a path in paratest.yml does not go through one.
+func homePath(s setting, lookupEnv func(string) (string, bool)) (string, error) {
+	p, err := expandHome(s.str, lookupEnv)
+	if err != nil {
+		return "", s.errorf("%s: %v; give the full path", s.str, err)
+	}
+	return p, nil
+}
+
+func expandHome(p string, lookupEnv func(string) (string, bool)) (string, error) {
+	rest, ok := strings.CutPrefix(p, "~/")
+	if !ok {
+		return p, nil
+	}
+	home := getenv(lookupEnv, "HOME")
+	if home == "" {
+		return "", errNoHome
+	}
+	return filepath.Join(home, rest), nil
 }
 
 func boolOf(s setting) (bool, error) {

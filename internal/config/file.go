@@ -82,6 +82,10 @@ func parseFile(path string, data []byte) (map[string]setting, error) {
 		where := path + ":" + strconv.Itoa(k.Line)
 		name := k.Value
 		sh, ok := shapeOf(name)
+		if isSecret(name) {
+			// The value is left out of the message: it is the secret.
+			return nil, exit.Usagef("%s: %s: a passphrase does not belong in a file; set the %s variable instead (withCredentials in Jenkins)", where, name, envSSHPassphrase)
+		}
 		if !ok {
 			if s := suggest(name); s != "" {
 				return nil, exit.Usagef("%s: unknown key %q (did you mean %q?)", where, name, s)
@@ -118,6 +122,16 @@ func parseFile(path string, data []byte) (map[string]setting, error) {
 		m[name] = s
 	}
 	return m, nil
+}
+
+// isSecret reports whether a file's key tries to set the SSH passphrase, which
+// only the environment may give.
+func isSecret(name string) bool {
+	switch strings.ReplaceAll(strings.ToLower(name), "-", "_") {
+	case "ssh_passphrase", "passphrase":
+		return true
+	}
+	return false
 }
 
 // resolve follows a YAML alias (*name) to the node it names.

@@ -2,8 +2,8 @@ package config
 
 import "strconv"
 
-// Flags are the configuration flags of `run` and `list`, as kong parses them; the
-// cli embeds Flags in both commands. A nil field (a nil Env) was not given, so the
+// Flags are the configuration flags of `run`, `list`, `check` and `clean`, as kong
+// parses them; the cli embeds Flags in each of them. A nil field (a nil Env) was not given, so the
 // environment, the file or the default decides. Values stay strings here and are
 // parsed by Load like the file's and the environment's, so a bad value gets the
 // same message whichever source it came from.
@@ -11,7 +11,7 @@ type Flags struct {
 	Config     *string  `name:"config" placeholder:"FILE" help:"Config file to read (env PARATEST_CONFIG; default ./paratest.yml when present; an empty FILE reads none)."`
 	Image      *string  `name:"image" placeholder:"REF" help:"Test image the workers run (paratest.yml image:, env PARATEST_IMAGE). Required."`
 	Pull       *string  `name:"pull" placeholder:"WHEN" help:"When to pull the image: missing, always or never (paratest.yml pull:, env PARATEST_PULL; default missing)."`
-	Workers    *string  `name:"workers" placeholder:"N" help:"Number of worker containers (paratest.yml workers:, env PARATEST_WORKERS; default the CPU count)."`
+	Workers    *string  `name:"workers" placeholder:"N" help:"Number of worker containers on the local engine; a matrix sets them per host instead (paratest.yml workers:, env PARATEST_WORKERS; default the CPU count)."`
 	Preset     *string  `name:"preset" placeholder:"NAME" help:"Built-in suite support: go (paratest.yml preset:, env PARATEST_PRESET)."`
 	GoDir      *string  `name:"go-dir" placeholder:"DIR" help:"Preset go: directory in the image holding the <import path>.test binaries (paratest.yml go_dir:, env PARATEST_GO_DIR; default /paratest/go)."`
 	List       *string  `name:"list" placeholder:"SHELL" help:"Shell command printing the test ids, one per line (paratest.yml list:, env PARATEST_LIST)."`
@@ -28,6 +28,21 @@ type Flags struct {
 	Out        *string  `name:"out" placeholder:"DIR" help:"Directory for reports and logs (paratest.yml out:, env PARATEST_OUT; default paratest-out)."`
 	Stream     *string  `name:"stream" placeholder:"WHICH" help:"Worker output shown live: all, failures or none (paratest.yml stream:, env PARATEST_STREAM; default failures)."`
 	Color      *string  `name:"color" placeholder:"WHEN" help:"Colour the console: auto, always or never (paratest.yml color:, env PARATEST_COLOR; default auto)."`
+
+	Timeout        *string  `name:"timeout" placeholder:"DURATION" help:"How long one test may run, e.g. 10m; 0 is no limit (paratest.yml timeout:, env PARATEST_TIMEOUT; default 0)."`
+	MaxLost        *string  `name:"max-lost" placeholder:"N" help:"Times a test may be lost with its worker before it fails (paratest.yml max_lost:, env PARATEST_MAX_LOST; default 3)."`
+	RerunThreshold *string  `name:"rerun-threshold" placeholder:"SHARE" help:"Rerun the failed tests when they are at most this share of all, 0.1 or 10% (paratest.yml rerun_threshold:, env PARATEST_RERUN_THRESHOLD; default 10%)."`
+	MaxReruns      *string  `name:"max-reruns" placeholder:"N" help:"Rerun rounds at most; 0 turns reruns off (paratest.yml max_reruns:, env PARATEST_MAX_RERUNS; default 2)."`
+	History        []string `name:"history" sep:"none" placeholder:"GLOB" help:"Earlier JUnit XML files whose test durations order the queue; repeatable (paratest.yml history:, env PARATEST_HISTORY, comma-separated)."`
+
+	Matrix                *string `name:"matrix" placeholder:"FILE" help:"Build matrix: the hosts to run workers on, reached by SSH; empty runs on the local engine (paratest.yml matrix:, env PARATEST_MATRIX)."`
+	SSHUser               *string `name:"ssh-user" placeholder:"USER" help:"SSH user of matrix hosts without user: (paratest.yml ssh_user:, env PARATEST_SSH_USER; default the current user)."`
+	Identity              *string `name:"identity" placeholder:"FILE" help:"SSH private key file; its passphrase comes from env PARATEST_SSH_PASSPHRASE only (paratest.yml identity:, env PARATEST_IDENTITY)."`
+	KnownHosts            *string `name:"known-hosts" placeholder:"FILE" help:"File of trusted SSH host keys (paratest.yml known_hosts:, env PARATEST_KNOWN_HOSTS; default ~/.ssh/known_hosts)."`
+	InsecureIgnoreHostKey *bool   `name:"insecure-ignore-host-key" negatable:"" help:"Accept any SSH host key, unverified (paratest.yml insecure_ignore_host_key:, env PARATEST_INSECURE_IGNORE_HOST_KEY; default false)."`
+	ImageTransfer         *string `name:"image-transfer" placeholder:"HOW" help:"load copies the image from the local engine to the matrix hosts instead of each host pulling it (paratest.yml image_transfer:, env PARATEST_IMAGE_TRANSFER; default none)."`
+	ReconnectInterval     *string `name:"reconnect-interval" placeholder:"DURATION" help:"Wait between attempts to reach a host whose connection dropped (paratest.yml reconnect_interval:, env PARATEST_RECONNECT_INTERVAL; default 5s)."`
+	OrphanTTL             *string `name:"orphan-ttl" placeholder:"DURATION" help:"A worker container that has not heard from jenkins-paratest this long removes itself; at least 5s (paratest.yml orphan_ttl:, env PARATEST_ORPHAN_TTL; default 60s)."`
 }
 
 // settings returns the flags that were given, by key.
@@ -36,6 +51,16 @@ func (f Flags) settings() map[string]setting {
 	str := func(key string, p *string) {
 		if p != nil {
 			m[key] = setting{key: key, where: flagName(key), str: *p}
+		}
+	}
+	boolean := func(key string, p *bool) {
+		if p != nil {
+			m[key] = setting{key: key, where: flagName(key), str: strconv.FormatBool(*p)}
+		}
+	}
+	list := func(key string, l []string) {
+		if l != nil {
+			m[key] = setting{key: key, where: flagName(key), list: l, isList: true}
 		}
 	}
 	str(keyImage, f.Image)
@@ -47,19 +72,28 @@ func (f Flags) settings() map[string]setting {
 	str(keyTests, f.Tests)
 	str(keyFilter, f.Filter)
 	str(keyExclude, f.Exclude)
-	if f.AllowEmpty != nil {
-		m[keyAllowEmpty] = setting{key: keyAllowEmpty, where: flagName(keyAllowEmpty), str: strconv.FormatBool(*f.AllowEmpty)}
-	}
+	boolean(keyAllowEmpty, f.AllowEmpty)
 	str(keySetup, f.Setup)
 	str(keyCommand, f.Command)
 	str(keyBatch, f.Batch)
 	str(keyResults, f.Results)
-	if f.Env != nil {
-		m[keyEnv] = setting{key: keyEnv, where: flagName(keyEnv), list: f.Env, isList: true}
-	}
+	list(keyEnv, f.Env)
 	str(keyRunID, f.RunID)
 	str(keyOut, f.Out)
 	str(keyStream, f.Stream)
 	str(keyColor, f.Color)
+	str(keyTimeout, f.Timeout)
+	str(keyMaxLost, f.MaxLost)
+	str(keyRerunThreshold, f.RerunThreshold)
+	str(keyMaxReruns, f.MaxReruns)
+	list(keyHistory, f.History)
+	str(keyMatrix, f.Matrix)
+	str(keySSHUser, f.SSHUser)
+	str(keyIdentity, f.Identity)
+	str(keyKnownHosts, f.KnownHosts)
+	boolean(keyInsecureIgnoreHostKey, f.InsecureIgnoreHostKey)
+	str(keyImageTransfer, f.ImageTransfer)
+	str(keyReconnectInterval, f.ReconnectInterval)
+	str(keyOrphanTTL, f.OrphanTTL)
 	return m
 }

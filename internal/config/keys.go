@@ -29,6 +29,28 @@ const (
 	keyOut        = "out"
 	keyStream     = "stream"
 	keyColor      = "color"
+
+	keyTimeout        = "timeout"
+	keyMaxLost        = "max_lost"
+	keyRerunThreshold = "rerun_threshold"
+	keyMaxReruns      = "max_reruns"
+	keyHistory        = "history"
+
+	keyMatrix                = "matrix"
+	keySSHUser               = "ssh_user"
+	keyIdentity              = "identity"
+	keyKnownHosts            = "known_hosts"
+	keyInsecureIgnoreHostKey = "insecure_ignore_host_key"
+	keyImageTransfer         = "image_transfer"
+	keyReconnectInterval     = "reconnect_interval"
+	keyOrphanTTL             = "orphan_ttl"
+)
+
+// Not keys: secrets and sockets come from the environment only, so a passphrase
+// never lands in a file in the repository or in the process list.
+const (
+	envSSHPassphrase = "PARATEST_SSH_PASSPHRASE"
+	envSSHAuthSock   = "SSH_AUTH_SOCK"
 )
 
 // shape is what a key accepts in paratest.yml.
@@ -65,6 +87,19 @@ var keys = []struct {
 	{keyOut, scalar},
 	{keyStream, scalar},
 	{keyColor, scalar},
+	{keyTimeout, scalar},
+	{keyMaxLost, scalar},
+	{keyRerunThreshold, scalar},
+	{keyMaxReruns, scalar},
+	{keyHistory, list},
+	{keyMatrix, scalar},
+	{keySSHUser, scalar},
+	{keyIdentity, scalar},
+	{keyKnownHosts, scalar},
+	{keyInsecureIgnoreHostKey, scalar},
+	{keyImageTransfer, scalar},
+	{keyReconnectInterval, scalar},
+	{keyOrphanTTL, scalar},
 }
 
 // Keys returns the paratest.yml keys in documentation order.

@@ -14,21 +14,46 @@ import (
 
 // Defaults of the keys that have one beyond the zero value.
 const (
-	DefaultOut   = "paratest-out"
-	DefaultGoDir = "/paratest/go"
+	DefaultOut               = "paratest-out"
+	DefaultGoDir             = "/paratest/go"
+	DefaultKnownHosts        = "~/.ssh/known_hosts"
+	DefaultMaxLost           = 3
+	DefaultRerunThreshold    = 0.10
+	DefaultMaxReruns         = 2
+	DefaultReconnectInterval = 5 * time.Second
+	DefaultOrphanTTL         = 60 * time.Second
+
+	// MinOrphanTTL is the shortest orphan_ttl: shorter, a worker would remove
+	// itself during an SSH reconnect that is about to succeed.
+	MinOrphanTTL = 5 * time.Second
 )
 
-// Load builds the configuration of `run` and `list` from the flags, the
-// environment and the config file, with flags > environment > file > defaults
-// for every key (a list key is replaced whole, never merged), and validates it.
+// Mode says what a command needs from the configuration.
+type Mode int
+
+const (
+	// ForRun is `run` and `list`: the suite must be fully described, an image
+	// and how to list and run the tests.
+	ForRun Mode = iota
+	// ForHosts is `check` and `clean`, which only reach the hosts: the image is
+	// optional and list, tests and command are not needed. Values that are set
+	// are still checked, so a config that passes check also loads for run.
+	ForHosts
+)
+
+// Load builds the configuration of a command from the flags, the environment and
+// the config file, with flags > environment > file > defaults for every key (a
+// list key is replaced whole, never merged), and validates it for mode.
 //
-// lookupEnv reads the environment: the PARATEST_* variables, BUILD_TAG, BUILD_URL
-// and the variables a bare env: entry passes through. nil means os.LookupEnv. An
-// empty variable counts as unset, as Jenkins often defines variables empty.
+// lookupEnv reads the environment: the PARATEST_* variables, BUILD_TAG, BUILD_URL,
+// HOME (for ~/ in paths), SSH_AUTH_SOCK, PARATEST_SSH_PASSPHRASE and the variables
+// a bare env: entry passes through. nil means os.LookupEnv. An empty variable
+// counts as unset, as Jenkins often defines variables empty.
 //
 // Every error is a usage error (exit 2) of one line that starts with where the bad
 // value came from: "paratest.yml:3: workers: …", "--batch: …" or "PARATEST_PULL: …".
-func Load(flags Flags, lookupEnv func(string) (string, bool)) (*Config, error) {
+// No error contains the SSH passphrase.
+func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Config, error) {
 	if lookupEnv == nil {
 		lookupEnv = os.LookupEnv
 	}
@@ -45,15 +70,22 @@ func Load(flags Flags, lookupEnv func(string) (string, bool)) (*Config, error) {
 	set := merge(flags.settings(), envSettings(lookupEnv), file)
 
 	cfg := &Config{
-		File:     path,
-		Pull:     engine.PullMissing,
-		Workers:  runtime.NumCPU(),
-		Batch:    1,
-		Results:  Results{Kind: ResultsExitCode},
-		Out:      DefaultOut,
-		Stream:   StreamFailures,
-		Color:    "auto",
-		BuildURL: getenv(lookupEnv, "BUILD_URL"),
+		File:              path,
+		Pull:              engine.PullMissing,
+		Workers:           runtime.NumCPU(),
+		Batch:             1,
+		Results:           Results{Kind: ResultsExitCode},
+		Out:               DefaultOut,
+		Stream:            StreamFailures,
+		Color:             "auto",
+		BuildURL:          getenv(lookupEnv, "BUILD_URL"),
+		MaxLost:           DefaultMaxLost,
+		RerunThreshold:    DefaultRerunThreshold,
+		MaxReruns:         DefaultMaxReruns,
+		ReconnectInterval: DefaultReconnectInterval,
+		OrphanTTL:         DefaultOrphanTTL,
+		SSHPassphrase:     getenv(lookupEnv, envSSHPassphrase),
+		SSHAuthSock:       getenv(lookupEnv, envSSHAuthSock),
 	}
 	for _, k := range keys {
 		if s, ok := set[k.name]; ok {
@@ -62,7 +94,10 @@ func Load(flags Flags, lookupEnv func(string) (string, bool)) (*Config, error) {
 			}
 		}
 	}
-	if err := check(cfg, set); err != nil {
+	if err := checkHosts(cfg, set, lookupEnv); err != nil {
+		return nil, err
+	}
+	if err := checkSuite(cfg, set, mode); err != nil {
 		return nil, err
 	}
 	if cfg.RunID == "" {
@@ -117,10 +152,31 @@ func getenv(lookupEnv func(string) (string, bool), name string) string {
 	return v
 }
 
-// check validates what no single key can: the keys that need or exclude each
-// other, and the defaults that depend on the preset.
-func check(cfg *Config, set map[string]setting) error {
-	if cfg.Image == "" {
+// checkHosts validates where the workers run: the matrix, which sets the workers
+// of each host, and the SSH settings' defaults.
+func checkHosts(cfg *Config, set map[string]setting, lookupEnv func(string) (string, bool)) error {
+	if cfg.Matrix != "" {
+		if s, ok := set[keyWorkers]; ok {
+			return s.errorf("the build matrix sets workers per host (%s); remove one", cfg.Matrix)
+		}
+		cfg.Workers = 0
+	}
+	if cfg.KnownHosts != "" {
+		return nil
+	}
+	kh, err := expandHome(DefaultKnownHosts, lookupEnv)
+	if err != nil && cfg.Matrix != "" && !cfg.InsecureIgnoreHostKey {
+		return exit.Usagef("known_hosts: the default %s needs HOME, which is not set: set HOME, or known_hosts: in paratest.yml, --known-hosts or PARATEST_KNOWN_HOSTS", DefaultKnownHosts)
+	}
+	cfg.KnownHosts = kh // "" when HOME is unset: not used without a matrix
+	return nil
+}
+
+// checkSuite validates what no single key can: the keys that need or exclude each
+// other, and the defaults that depend on the preset. ForHosts needs no image and
+// no way to list or run tests, but what is set must still agree.
+func checkSuite(cfg *Config, set map[string]setting, mode Mode) error {
+	if cfg.Image == "" && mode == ForRun {
 		return exit.Usagef("no image: set image: in paratest.yml, --image or PARATEST_IMAGE")
 	}
 	if cfg.Preset == PresetGo {
@@ -143,10 +199,12 @@ func check(cfg *Config, set map[string]setting) error {
 		return s.errorf("only used with preset: go")
 	}
 	switch {
-	case cfg.List.IsZero() && cfg.Tests == "":
-		return exit.Usagef("no tests: set list: (a command printing one test id per line) or tests: (a file of ids, - for stdin) in paratest.yml, or --list, --tests, PARATEST_LIST or PARATEST_TESTS")
 	case !cfg.List.IsZero() && cfg.Tests != "":
 		return exit.Usagef("both list (%s) and tests (%s) are set: keep one", set[keyList].where, set[keyTests].where)
+	case mode == ForHosts:
+		return nil
+	case cfg.List.IsZero() && cfg.Tests == "":
+		return exit.Usagef("no tests: set list: (a command printing one test id per line) or tests: (a file of ids, - for stdin) in paratest.yml, or --list, --tests, PARATEST_LIST or PARATEST_TESTS")
 	}
 	if cfg.Command.IsZero() {
 		return exit.Usagef("no command: set command: in paratest.yml, --command or PARATEST_COMMAND")

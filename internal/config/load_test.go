@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -33,6 +34,12 @@ func mapEnv(m map[string]string) func(string) (string, bool) {
 // holds.
 func load(t *testing.T, file string, env map[string]string, flags Flags) (*Config, error) {
 	t.Helper()
+	return loadFor(t, ForRun, file, env, flags)
+}
+
+// loadFor is load for a mode.
+func loadFor(t *testing.T, mode Mode, file string, env map[string]string, flags Flags) (*Config, error) {
+	t.Helper()
 	if _, named := env["PARATEST_CONFIG"]; flags.Config == nil && !named {
 		flags.Config = ptr("")
 		if file != "" {
@@ -43,7 +50,7 @@ func load(t *testing.T, file string, env map[string]string, flags Flags) (*Confi
 			flags.Config = &p
 		}
 	}
-	return Load(flags, mapEnv(env))
+	return Load(mode, flags, mapEnv(env))
 }
 
 func mustLoad(t *testing.T, file string, env map[string]string, flags Flags) *Config {
@@ -57,7 +64,7 @@ func mustLoad(t *testing.T, file string, env map[string]string, flags Flags) *Co
 
 func TestDefaults(t *testing.T) {
 	t.Parallel()
-	cfg := mustLoad(t, base, nil, Flags{})
+	cfg := mustLoad(t, base, map[string]string{"HOME": "/home/ci"}, Flags{})
 	want := &Config{
 		File:    cfg.File,
 		Image:   "img",
@@ -71,6 +78,13 @@ func TestDefaults(t *testing.T) {
 		Out:     "paratest-out",
 		Stream:  StreamFailures,
 		Color:   "auto",
+
+		MaxLost:           3,
+		RerunThreshold:    0.10,
+		MaxReruns:         2,
+		KnownHosts:        "/home/ci/.ssh/known_hosts",
+		ReconnectInterval: 5 * time.Second,
+		OrphanTTL:         60 * time.Second,
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)
@@ -402,7 +416,7 @@ func TestDefaultFile(t *testing.T) {
 			}
 		}
 		t.Chdir(dir)
-		cfg, err := Load(tc.flags, mapEnv(tc.env))
+		cfg, err := Load(ForRun, tc.flags, mapEnv(tc.env))
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("Load error = %v, want %q", err, tc.wantErr)

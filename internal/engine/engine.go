@@ -85,10 +85,15 @@ type Engine interface {
 	// (one line per status change, never carriage returns) to progress when not nil.
 	// A missing image with PullNever, or one the registry lacks, is ErrImageNotFound.
 	Image(ctx context.Context, ref string, policy PullPolicy, progress io.Writer) (ImageInfo, error)
+	// SaveImage streams an image present on the engine as a `docker save` archive.
+	SaveImage(ctx context.Context, ref string) (io.ReadCloser, error)
+	// LoadImage loads a `docker save` archive into the engine.
+	LoadImage(ctx context.Context, archive io.Reader) error
 	// Start creates, fills and starts a container.
 	Start(ctx context.Context, spec ContainerSpec) (Container, error)
-	// RemoveAll force-removes every container carrying all the labels and returns
-	// the ids (short, 12 characters) it removed, sorted.
+	// RemoveAll force-removes every container carrying all the labels (an empty
+	// value matches any value of that label) and returns the ids (short, 12
+	// characters) it removed, sorted.
 	RemoveAll(ctx context.Context, labels map[string]string) ([]string, error)
 	// Close releases the engine's connection.
 	Close() error

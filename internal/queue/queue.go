@@ -12,13 +12,14 @@ import (
 
 // Queue hands out test ids in batches. It is safe for concurrent use.
 type Queue struct {
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on every change, to wake waiters
-	items   []string
-	batch   int
-	group   func(id string) string
-	leased  int
-	closed  bool
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change, to wake waiters
+	items    []string
+	batch    int
+	group    func(id string) string
+	leased   int
+	closed   bool
+	finished chan struct{} // closed once the queue is drained or closed
 }
 
 // New returns a queue of ids handed out batch at a time. When group is not nil a
@@ -28,10 +29,31 @@ func New(ids []string, batch int, group func(id string) string) *Queue {
 		batch = 1
 	}
 	return &Queue{
-		changed: make(chan struct{}),
-		items:   append([]string(nil), ids...),
-		batch:   batch,
-		group:   group,
+		changed:  make(chan struct{}),
+		items:    append([]string(nil), ids...),
+		batch:    batch,
+		group:    group,
+		finished: make(chan struct{}),
+	}
+}
+
+// Finished is closed once the queue is drained (nothing queued or leased) or
+// closed: a worker waiting to reconnect has nothing left to do.
+func (q *Queue) Finished() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.checkFinished()
+	return q.finished
+}
+
+// checkFinished closes finished when the queue has nothing left; q.mu is held.
+func (q *Queue) checkFinished() {
+	select {
+	case <-q.finished:
+	default:
+		if q.closed || (len(q.items) == 0 && q.leased == 0) {
+			close(q.finished)
+		}
 	}
 }
 
@@ -121,6 +143,7 @@ func (q *Queue) Len() int {
 }
 
 func (q *Queue) wake() {
+	q.checkFinished()
 	close(q.changed)
 	q.changed = make(chan struct{})
 }

@@ -155,3 +155,39 @@ func TestConcurrentWorkersSeeEveryIDOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestFinished(t *testing.T) {
+	ctx := context.Background()
+	q := New([]string{"a"}, 1, nil)
+	ids, _ := q.Next(ctx)
+	select {
+	case <-q.Finished():
+		t.Fatal("finished while a lease is out")
+	default:
+	}
+	q.Requeue(ids)
+	ids, _ = q.Next(ctx)
+	q.Done(ids)
+	select {
+	case <-q.Finished():
+	default:
+		t.Fatal("not finished once every id is done")
+	}
+	if empty := New(nil, 1, nil); !isClosed(empty.Finished()) {
+		t.Fatal("an empty queue is not finished")
+	}
+	closed := New([]string{"a"}, 1, nil)
+	closed.Close()
+	if !isClosed(closed.Finished()) {
+		t.Fatal("a closed queue is not finished")
+	}
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}

@@ -33,7 +33,7 @@ func (p *pool) setup(ctx context.Context, w *worker) error {
 		return fmt.Errorf("setup: %w", err)
 	}
 	if code != 0 {
-		return fmt.Errorf("setup exited %d; its output (also in %s):\n%s", code, w.logPath, verdict.Bound(out.String(), 4000))
+		return &retireError{fmt.Errorf("setup exited %d; its output (also in %s):\n%s", code, w.logPath, verdict.Bound(out.String(), 4000))}
 	}
 	return nil
 }

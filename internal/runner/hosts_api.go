@@ -3,19 +3,24 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"sync"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 )
 
 // HostCheck is one row of `jenkins-paratest check`: what was found on one host.
 type HostCheck struct {
 	Host        string // matrix name, or "local"
 	Address     string // host:port, "" for the local engine
-	SSH         string // "ok", or the error
+	SSH         string // "ok", "-" for the local engine, or the error
 	Auth        string // auth method used: "agent", "key FILE", …
 	HostKey     string // "verified SHA256:…", "unknown SHA256:…", "CHANGED SHA256:…", "ignored (insecure)"
 	Engine      string // "28.2.2 (API 1.41)", or the error
-	Image       string // "present sha256:…", "missing", or the error
+	Image       string // "present sha256:…", "missing", "-" when no image is configured, or the error
 	CPUs        int
 	MemoryBytes int64
 	Workers     int
@@ -23,9 +28,65 @@ type HostCheck struct {
 }
 
 // Check connects to every host of the run (the matrix, or the local engine) and
-// reports what it finds, without starting anything.
+// reports what it finds, without starting anything. Hosts are checked in
+// parallel and reported in matrix order.
 func Check(ctx context.Context, cfg *config.Config, opts Options) ([]HostCheck, error) {
-	return nil, errors.New("not implemented")
+	con := console.New(warnings(opts), console.Options{})
+	hosts, pool, err := hostsOf(cfg, opts, con)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool}
+	defer s.close()
+	rows := make([]HostCheck, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Go(func() { rows[i] = s.check(ctx, h) })
+	}
+	wg.Wait()
+	return rows, nil
+}
+
+func (s *session) check(ctx context.Context, h *host) HostCheck {
+	row := HostCheck{Host: h.name, Address: h.address, Workers: h.workers, SSH: "-", Auth: "-", HostKey: "-", Image: "-"}
+	if h.ssh != nil {
+		_, err := s.pool.Client(ctx, *h.ssh)
+		fp, status := s.pool.HostKey(*h.ssh)
+		if status != "" {
+			row.HostKey = status + " " + fp
+		}
+		if err != nil {
+			row.SSH, row.Engine = err.Error(), "-"
+			return row
+		}
+		row.SSH, row.Auth = "ok", s.pool.AuthMethod(*h.ssh)
+	}
+	info, err := h.eng.Info(ctx)
+	if err != nil {
+		row.Engine = err.Error()
+		return row
+	}
+	row.Engine = fmt.Sprintf("%s (API %s)", info.ServerVersion, info.APIVersion)
+	row.CPUs, row.MemoryBytes = info.CPUs, info.MemoryBytes
+	row.OK = true
+	if s.cfg.Image == "" {
+		return row
+	}
+	img, err := h.eng.Image(ctx, s.cfg.Image, engine.PullNever, nil)
+	switch {
+	case err == nil:
+		row.Image = "present " + shortID(img.ID)
+	case errors.Is(err, engine.ErrImageNotFound):
+		row.Image = "missing"
+		// A missing image is fine when the run would pull or transfer it.
+		row.OK = s.cfg.Pull != engine.PullNever || (s.cfg.ImageTransfer == "load" && h.address != "")
+		if !row.OK {
+			row.Image = "missing (pull: never)"
+		}
+	default:
+		row.Image, row.OK = err.Error(), false
+	}
+	return row
 }
 
 // Removed is what `jenkins-paratest clean` removed on one host.
@@ -38,5 +99,29 @@ type Removed struct {
 // Clean removes the paratest-labelled containers on every host: all of them, or
 // those of one run when runID is not "".
 func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string) ([]Removed, error) {
-	return nil, errors.New("not implemented")
+	con := console.New(warnings(opts), console.Options{})
+	hosts, pool, err := hostsOf(cfg, opts, con)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool}
+	defer s.close()
+	out := make([]Removed, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Go(func() {
+			ids, err := h.eng.RemoveAll(ctx, map[string]string{LabelRun: runID})
+			out[i] = Removed{Host: h.name, Containers: ids, Err: err}
+		})
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// warnings is where check and clean print the pool's warnings.
+func warnings(opts Options) io.Writer {
+	if opts.Stdout != nil {
+		return opts.Stdout
+	}
+	return io.Discard
 }

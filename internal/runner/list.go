@@ -75,7 +75,8 @@ func (s *session) listCommand() (argv []string, what string) {
 }
 
 func (s *session) listInContainer(ctx context.Context) (ids []string, err error) {
-	c, err := s.startContainer(ctx, "list", 0, []string{"PARATEST_LISTING=1"})
+	h := s.readyHost()
+	c, err := s.startContainer(ctx, h, "list", 0, []string{"PARATEST_LISTING=1"})
 	if err != nil {
 		return nil, exit.Infraf("listing: %w", err)
 	}
@@ -115,4 +116,18 @@ func lastLine(outputs ...string) string {
 		}
 	}
 	return "(no output)"
+}
+
+// readyHost is the first host whose engine and image are ready; prepareAll made
+// sure there is one.
+func (s *session) readyHost() *host {
+	for _, h := range s.hosts {
+		h.mu.Lock()
+		ready := h.ready
+		h.mu.Unlock()
+		if ready {
+			return h
+		}
+	}
+	return s.hosts[0]
 }

@@ -11,16 +11,17 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
-	"github.com/jenkins-paratest/jenkins-paratest/internal/engine/docker"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/junit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/sshpool"
 )
 
 // Options are what the runner takes from its caller besides the configuration.
@@ -65,7 +66,7 @@ func List(ctx context.Context, cfg *config.Config, opts Options) (*Listing, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Listing{IDs: ids, Workers: cfg.Workers}, nil
+	return &Listing{IDs: ids, Workers: s.workers()}, nil
 }
 
 // Run runs the suite and writes the reports. The returned Run is non-nil whenever
@@ -96,7 +97,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 		return nil, err
 	}
 	run := newRun(cfg, ids)
-	con.Infof("%d tests, %d workers, image %s (%s), run %s", len(ids), cfg.Workers, cfg.Image, shortID(s.image.ID), cfg.RunID)
+	run.Workers = s.workers()
+	con.Infof("%d tests, %d workers on %s, image %s, run %s", len(ids), run.Workers, plural(len(s.hosts), "host"), cfg.Image, cfg.RunID)
 
 	runErr := s.runAll(ctx, run, layout)
 
@@ -162,51 +164,57 @@ func writeReports(layout report.Layout, run *result.Run) ([]string, error) {
 	return paths, errors.Join(errs...)
 }
 
-// session is one run's connection to its engine, with the image resolved.
+// session is one run's connection to its engines, with the image resolved.
 type session struct {
 	cfg   *config.Config
 	opts  Options
 	con   *console.Console
-	eng   engine.Engine
-	own   bool // eng was opened here and is closed by close
-	image engine.ImageInfo
+	hosts []*host
+	pool  *sshpool.Pool // nil without a matrix
 	agent []byte
+
+	localMu  sync.Mutex // guards local and localImg (image_transfer: load)
+	local    engine.Engine
+	localImg engine.ImageInfo
 }
 
 func newSession(ctx context.Context, cfg *config.Config, opts Options, con *console.Console) (*session, error) {
-	s := &session{cfg: cfg, opts: opts, con: con, eng: opts.Engine}
 	agentBin, err := loadAgent(opts.AgentPath)
 	if err != nil {
 		return nil, err
 	}
-	s.agent = agentBin
-	if s.eng == nil {
-		eng, err := docker.New(docker.Options{})
-		if err != nil {
-			return nil, exit.Infraf("docker engine: %w", err)
-		}
-		s.eng, s.own = eng, true
-	}
-	info, err := s.eng.Info(ctx)
+	hosts, pool, err := hostsOf(cfg, opts, con)
 	if err != nil {
-		s.close()
-		return nil, exit.Infraf("docker engine on %s: %w (is dockerd running, and DOCKER_HOST right?)", s.eng.Host(), err)
+		return nil, err
 	}
-	con.Infof("engine %s: docker %s, API %s, %d CPUs", info.Host, info.ServerVersion, info.APIVersion, info.CPUs)
-	s.image, err = s.eng.Image(ctx, cfg.Image, cfg.Pull, &lineWriter{f: func(l string) { con.Infof("pull %s on %s: %s", cfg.Image, info.Host, l) }})
-	if err != nil {
+	s := &session{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool, agent: agentBin}
+	if err := s.prepareAll(ctx); err != nil {
 		s.close()
-		if errors.Is(err, engine.ErrImageNotFound) {
-			return nil, exit.WithCode(exit.Usage, err)
-		}
-		return nil, exit.Infraf("image %s: %w", cfg.Image, err)
+		return nil, err
 	}
 	return s, nil
 }
 
+// workers is the total number of workers over all hosts.
+func (s *session) workers() int {
+	n := 0
+	for _, h := range s.hosts {
+		n += h.workers
+	}
+	return n
+}
+
 func (s *session) close() {
-	if s.own {
-		s.eng.Close()
+	for _, h := range s.hosts {
+		if h.eng != s.opts.Engine {
+			h.eng.Close()
+		}
+	}
+	if s.local != nil {
+		s.local.Close()
+	}
+	if s.pool != nil {
+		s.pool.Close()
 	}
 }
 
@@ -216,7 +224,7 @@ func (s *session) labels() map[string]string {
 }
 
 // startContainer starts a container of the test image running the agent.
-func (s *session) startContainer(ctx context.Context, role string, worker int, env []string) (engine.Container, error) {
+func (s *session) startContainer(ctx context.Context, h *host, role string, worker int, env []string) (engine.Container, error) {
 	labels := s.labels()
 	labels[LabelRole] = role
 	name := "paratest-" + sanitizeName(s.cfg.RunID) + "-" + role
@@ -224,7 +232,7 @@ func (s *session) startContainer(ctx context.Context, role string, worker int, e
 		labels[LabelWorker] = strconv.Itoa(worker)
 		name += strconv.Itoa(worker)
 	}
-	return s.eng.Start(ctx, engine.ContainerSpec{
+	return h.eng.Start(ctx, engine.ContainerSpec{
 		Image:  s.cfg.Image,
 		Name:   name,
 		Labels: labels,
@@ -234,12 +242,25 @@ func (s *session) startContainer(ctx context.Context, role string, worker int, e
 	})
 }
 
-// removeAll removes every container of this run, under a context that survives
-// the run's cancellation but not a second signal.
-func (s *session) removeAll(ctx context.Context) ([]string, error) {
+// removeAll removes every container of this run on every host, hosts in
+// parallel, under a context that survives the run's cancellation but not a second
+// signal.
+func (s *session) removeAll(ctx context.Context) {
 	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
 	defer cancel()
-	return s.eng.RemoveAll(cctx, s.labels())
+	var wg sync.WaitGroup
+	for _, h := range s.hosts {
+		wg.Go(func() {
+			removed, err := h.eng.RemoveAll(cctx, s.labels())
+			if err != nil {
+				s.con.Warnf("remove containers on %s: %v (leftovers: jenkins-paratest clean --run %s)", h.name, err, s.cfg.RunID)
+			}
+			if len(removed) > 0 {
+				s.con.Infof("removed %s on %s", plural(len(removed), "container"), h.name)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func cleanupContext(ctx, hard context.Context) (context.Context, context.CancelFunc) {

@@ -2,7 +2,9 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -27,10 +29,12 @@ type pool struct {
 	layout report.Layout
 	q      *queue.Queue
 
-	mu    sync.Mutex
-	byID  map[string]*result.Test
-	lost  map[string][]string // id → workers its batch was lost on
-	alive int
+	mu       sync.Mutex
+	byID     map[string]*result.Test
+	lost     map[string][]string // id → workers its batch was lost on
+	alive    int                 // workers not retired
+	alive0   int                 // workers at the start
+	stuckSet map[int]bool        // workers whose last attempts all failed
 }
 
 // runAll starts the workers, feeds them the queue until it is drained or ctx is
@@ -38,11 +42,12 @@ type pool struct {
 // failure of the machinery, never for failing tests.
 func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Layout) error {
 	p := &pool{
-		s:      s,
-		layout: layout,
-		byID:   make(map[string]*result.Test, len(run.Tests)),
-		lost:   map[string][]string{},
-		alive:  s.cfg.Workers,
+		s:        s,
+		layout:   layout,
+		byID:     make(map[string]*result.Test, len(run.Tests)),
+		lost:     map[string][]string{},
+		alive0:   s.workers(),
+		stuckSet: map[int]bool{},
 	}
 	ids := make([]string, len(run.Tests))
 	for i, t := range run.Tests {
@@ -56,7 +61,7 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 	p.q = queue.New(ids, s.cfg.Batch, group)
 
 	s.con.Phase("running")
-	s.con.Start(len(ids), s.cfg.Workers)
+	s.con.Start(len(ids), s.workers())
 	tickCtx, stopTick := context.WithCancel(ctx)
 	defer stopTick()
 	go func() {
@@ -73,13 +78,17 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 	}()
 
 	var wg sync.WaitGroup
-	for n := range s.cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.work(ctx, n)
-		}()
+	n := 0
+	for _, h := range s.hosts {
+		for range h.workers {
+			w := &worker{h: h, host: h.name, name: "w" + strconv.Itoa(n), n: n}
+			wg.Go(func() { p.work(ctx, w) })
+			n++
+		}
 	}
+	p.mu.Lock()
+	p.alive = n
+	p.mu.Unlock()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 
@@ -90,23 +99,13 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 		// still running, whose execs then return.
 		s.con.Warnf("%v: stopping the run and removing its containers", context.Cause(ctx))
 		p.q.Close()
-		s.cleanup()
+		s.removeAll(ctx)
 		<-done
 	}
 	stopTick()
 	s.con.Phase("cleanup")
-	s.cleanup()
+	s.removeAll(ctx)
 	return nil
-}
-
-func (s *session) cleanup() {
-	removed, err := s.removeAll(context.Background())
-	if err != nil {
-		s.con.Warnf("remove containers on %s: %v (leftovers: jenkins-paratest clean --run %s)", s.eng.Host(), err, s.cfg.RunID)
-	}
-	if len(removed) > 0 {
-		s.con.Infof("removed %s on %s", plural(len(removed), "container"), s.eng.Host())
-	}
 }
 
 func (s *session) goResults() bool {
@@ -121,11 +120,14 @@ func goPackage(id string) string {
 	return id
 }
 
-// work is one worker's goroutine: start its container, run setup, then take
-// batches from the queue until it is drained.
-func (p *pool) work(ctx context.Context, n int) {
-	s := p.s
-	w := &worker{host: s.eng.Host(), name: "w" + strconv.Itoa(n), n: n}
+// giveUpAfter is how many consecutive failed attempts make a worker "stuck"; when
+// every worker left is stuck, no host can run tests and the run ends.
+const giveUpAfter = 3
+
+// work is one worker's goroutine: it serves the queue from a container on its
+// host and, when the host or the container is lost, waits reconnect_interval and
+// tries again, until the queue is finished.
+func (p *pool) work(ctx context.Context, w *worker) {
 	w.logPath = p.layout.LogPath(w.host, w.name)
 	log, err := os.Create(w.logPath)
 	if err != nil {
@@ -135,48 +137,120 @@ func (p *pool) work(ctx context.Context, n int) {
 	defer log.Close()
 	w.log = log
 
-	c, err := s.startContainer(ctx, "worker", n, []string{
-		"PARATEST_WORKER=" + strconv.Itoa(n),
-		"PARATEST_WORKERS=" + strconv.Itoa(s.cfg.Workers),
-		"PARATEST_RUN_ID=" + s.cfg.RunID,
-	})
-	if err != nil {
-		if ctx.Err() == nil {
-			p.retire(w, err)
-		}
-		return
-	}
-	w.c = c
-	if !s.cfg.Setup.IsZero() {
-		if err := p.setup(ctx, w); err != nil {
-			if ctx.Err() == nil {
-				p.retire(w, err)
-			}
+	failures := 0
+	for {
+		started, err := p.serve(ctx, w)
+		if err == nil || ctx.Err() != nil {
 			return
 		}
+		var retire *retireError
+		if errors.As(err, &retire) {
+			p.retire(w, err)
+			return
+		}
+		if started {
+			failures = 0
+		}
+		failures++
+		w.h.markDown()
+		if p.stuck(w, failures >= giveUpAfter) {
+			p.s.con.Errorf("no worker can run tests; the last error, on %s: %v", w.tag(), err)
+			p.q.Close()
+			return
+		}
+		wait := jitter(p.s.cfg.ReconnectInterval)
+		p.s.con.Warnf("worker %s: %v; trying again in %s", w.tag(), err, wait.Round(100*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.q.Finished():
+			return
+		case <-time.After(wait):
+		}
 	}
+}
+
+// serve starts the worker's container, runs setup and then batches until the
+// queue is finished (nil). started says whether the container got as far as
+// taking tests.
+func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
+	select {
+	case <-p.q.Finished():
+		return false, nil
+	default:
+	}
+	if w.c != nil { // the container of a lost attempt: gone or useless
+		cctx, cancel := cleanupContext(ctx, p.s.opts.Hard)
+		w.c.Remove(cctx)
+		cancel()
+		w.c = nil
+	}
+	if _, err := w.h.prepare(ctx, p.s); err != nil {
+		return false, err
+	}
+	c, err := p.s.startContainer(ctx, w.h, "worker", w.n, []string{
+		"PARATEST_WORKER=" + strconv.Itoa(w.n),
+		"PARATEST_WORKERS=" + strconv.Itoa(p.alive0),
+		"PARATEST_RUN_ID=" + p.s.cfg.RunID,
+		"PARATEST_HOST=" + w.host,
+	})
+	if err != nil {
+		return false, err
+	}
+	w.c = c
+	if !p.s.cfg.Setup.IsZero() {
+		if err := p.setup(ctx, w); err != nil {
+			return false, err
+		}
+	}
+	p.stuck(w, false)
 	for {
 		ids, ok := p.q.Next(ctx)
 		if !ok {
-			return
+			return true, nil
 		}
 		verdicts, err := p.runBatch(ctx, w, ids, 1)
 		if err != nil {
 			if ctx.Err() != nil {
 				p.q.Done(ids) // interrupted: the tests stay without a verdict
-				return
+				return true, context.Cause(ctx)
 			}
 			p.lose(w, ids, err)
-			p.retire(w, err)
-			return
+			return true, err
 		}
 		p.record(w, verdicts, 1)
 		p.q.Done(ids)
 	}
 }
 
+// stuck records whether w is stuck and reports whether every worker still in the
+// run is.
+func (p *pool) stuck(w *worker, isStuck bool) (all bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if isStuck {
+		p.stuckSet[w.n] = true
+	} else {
+		delete(p.stuckSet, w.n)
+	}
+	return p.alive > 0 && len(p.stuckSet) >= p.alive
+}
+
+// jitter spreads the reconnects of many workers over ±10 % of d.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
+}
+
+// retireError retires a worker rather than retrying it: trying again would fail
+// the same way (a failing setup).
+type retireError struct{ err error }
+
+func (e *retireError) Error() string { return e.err.Error() }
+func (e *retireError) Unwrap() error { return e.err }
+
 // worker is one worker's identity and container.
 type worker struct {
+	h          *host
 	host, name string
 	n          int
 	c          engine.Container
@@ -184,12 +258,16 @@ type worker struct {
 	log        *os.File
 }
 
+// tag names the worker in messages: "local/w3", "b01/w3".
+func (w *worker) tag() string { return w.host + "/" + w.name }
+
 // retire takes a worker out of the run; when it was the last, the queue closes so
 // that the run ends with the tests that are left reported as lost.
 func (p *pool) retire(w *worker, err error) {
-	p.s.con.Warnf("worker %s/%s retired: %v", w.host, w.name, err)
+	p.s.con.Warnf("worker %s retired: %v", w.tag(), err)
 	p.mu.Lock()
 	p.alive--
+	delete(p.stuckSet, w.n)
 	last := p.alive == 0
 	p.mu.Unlock()
 	if last {
@@ -205,7 +283,7 @@ func (p *pool) lose(w *worker, ids []string, cause error) {
 	var again []string
 	for _, id := range ids {
 		p.mu.Lock()
-		p.lost[id] = append(p.lost[id], w.host+"/"+w.name)
+		p.lost[id] = append(p.lost[id], w.tag())
 		on := p.lost[id]
 		p.mu.Unlock()
 		if len(on) < maxLost {
@@ -221,7 +299,7 @@ func (p *pool) lose(w *worker, ids []string, cause error) {
 		p.q.Done([]string{id})
 	}
 	if len(again) > 0 {
-		p.s.con.Warnf("worker %s/%s lost %s; back in the queue", w.host, w.name, plural(len(again), "test"))
+		p.s.con.Warnf("worker %s lost %s; back in the queue", w.tag(), plural(len(again), "test"))
 		p.q.Requeue(again)
 	}
 }

@@ -31,6 +31,7 @@ func TestAuthOrder(t *testing.T) {
 	missing := t.TempDir() + "/id_ecdsa"
 
 	type testCase struct {
+		name        string
 		agentKeys   []string
 		identity    string
 		defaultKeys []string
@@ -50,21 +51,20 @@ func TestAuthOrder(t *testing.T) {
 			t.Errorf("AuthMethod = %q, want %q", got, tc.want)
 		}
 	}
-	for name, tc := range map[string]testCase{
-		"agent first": {
-			agentKeys: []string{authorized}, identity: authorized, want: "agent",
-		},
-		"agent without the key, then identity": {
-			agentKeys: []string{stranger}, identity: authorized, want: "key " + authorized,
-		},
-		"empty agent, then identity": {
-			agentKeys: []string{}, identity: authorized, want: "key " + authorized,
-		},
-		"identity refused, then default key": {
-			identity: stranger, defaultKeys: []string{missing, authorized}, want: "default key " + authorized,
-		},
-	} {
-		t.Run(name, func(t *testing.T) { fn(t, tc) })
+	for _, tc := range []testCase{{
+		name:      "agent first",
+		agentKeys: []string{authorized}, identity: authorized, want: "agent",
+	}, {
+		name:      "agent without the key, then identity",
+		agentKeys: []string{stranger}, identity: authorized, want: "key " + authorized,
+	}, {
+		name:      "empty agent, then identity",
+		agentKeys: []string{}, identity: authorized, want: "key " + authorized,
+	}, {
+		name:     "identity refused, then default key",
+		identity: stranger, defaultKeys: []string{missing, authorized}, want: "default key " + authorized,
+	}} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -15,7 +16,15 @@ type handshake struct {
 	auth        string // the source the host accepted
 	fingerprint string
 	keyStatus   string
-	keyErr      *HostKeyError
+}
+
+// seenKey is what the host key callback found. x/crypto calls it from its key
+// exchange goroutine, which may outlive a handshake its deadline cut short.
+type seenKey struct {
+	mu          sync.Mutex
+	fingerprint string
+	status      string
+	err         *HostKeyError
 }
 
 // dial connects to t and authenticates. TCP connect and handshake together are
@@ -23,7 +32,20 @@ type handshake struct {
 // and a host that accepts TCP but never speaks SSH would hang the handshake
 // forever. The bound is enforced by closing the connection, which works for a
 // channel through a jump host too (those have no deadlines).
-func (p *Pool) dial(ctx context.Context, t *target, hs *handshake) (*ssh.Client, error) {
+func (p *Pool) dial(ctx context.Context, t *target) (*ssh.Client, handshake, error) {
+	var seen seenKey
+	c, auth, err := p.handshake(ctx, t, &seen)
+	seen.mu.Lock()
+	defer seen.mu.Unlock()
+	hs := handshake{auth: auth, fingerprint: seen.fingerprint, keyStatus: seen.status}
+	if seen.err != nil {
+		err = seen.err // whatever else went wrong, this is what to fix
+	}
+	return c, hs, err
+}
+
+// handshake dials t and returns the client and the auth source it used.
+func (p *Pool) handshake(ctx context.Context, t *target, seen *seenKey) (*ssh.Client, string, error) {
 	ctx, cancel := p.withTimeout(ctx, p.opts.HandshakeTimeout, phaseConnect)
 	defer cancel()
 
@@ -34,9 +56,9 @@ func (p *Pool) dial(ctx context.Context, t *target, hs *handshake) (*ssh.Client,
 		}
 		var keyErr *HostKeyError
 		if errors.As(err, &keyErr) { // the jump host's key
-			return nil, err
+			return nil, "", err
 		}
-		return nil, t.dialError(err)
+		return nil, "", t.dialError(err)
 	}
 
 	auth := newAuthAttempt(ctx, p.keys, t.User)
@@ -46,7 +68,7 @@ func (p *Pool) dial(ctx context.Context, t *target, hs *handshake) (*ssh.Client,
 		AuthCallback:      auth.callback,
 		HostKeyAlgorithms: p.hostKeys.algorithms(t.addr),
 		HostKeyCallback: func(_ string, remote net.Addr, key ssh.PublicKey) error {
-			return p.checkHostKey(t, remote, key, hs)
+			return p.checkHostKey(t, remote, key, seen)
 		},
 	}
 	if p.opts.InsecureIgnoreHostKey {
@@ -63,12 +85,9 @@ func (p *Pool) dial(ctx context.Context, t *target, hs *handshake) (*ssh.Client,
 		if errors.As(err, &te) {
 			err = &TimeoutError{Phase: phaseHandshake, After: te.After}
 		}
-		return nil, t.dialError(err)
+		return nil, "", t.dialError(err)
 	}
 	if err != nil {
-		if hs.keyErr != nil {
-			return nil, hs.keyErr
-		}
 		var authErr *AuthError
 		switch {
 		case errors.As(err, &authErr):
@@ -76,13 +95,13 @@ func (p *Pool) dial(ctx context.Context, t *target, hs *handshake) (*ssh.Client,
 		case auth.current != "" || len(auth.tried) > 0:
 			err = auth.refused(err) // e.g. sshd disconnected after MaxAuthTries
 		}
-		return nil, t.dialError(err)
+		return nil, "", t.dialError(err)
 	}
-	hs.auth = auth.current
-	if hs.auth == "" {
-		hs.auth = "none"
+	used := auth.current
+	if used == "" {
+		used = "none"
 	}
-	return ssh.NewClient(c, chans, reqs), nil
+	return ssh.NewClient(c, chans, reqs), used, nil
 }
 
 // connect opens the byte stream the SSH connection runs over: TCP to t, or a
@@ -96,26 +115,37 @@ func (p *Pool) connect(ctx context.Context, t *target) (net.Conn, error) {
 		}
 		return conn, err
 	}
-	bastion, err := p.Client(ctx, t.jump.Host)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		bastion, err := p.Client(ctx, t.jump.Host)
+		if err != nil {
+			return nil, err
+		}
+		conn, err := bastion.DialContext(ctx, "tcp", t.addr)
+		var refused *ssh.OpenChannelError
+		if err == nil || errors.As(err, &refused) || ctx.Err() != nil || attempt > 0 {
+			return conn, err
+		}
+		// The bastion's connection died and the pool has not noticed yet.
+		bastion.Close()
+		p.drop(t.jump, bastion)
 	}
-	return bastion.DialContext(ctx, "tcp", t.addr)
 }
 
-func (p *Pool) checkHostKey(t *target, remote net.Addr, key ssh.PublicKey, hs *handshake) error {
-	hs.fingerprint = ssh.FingerprintSHA256(key)
-	if p.opts.InsecureIgnoreHostKey {
-		hs.keyStatus = KeyNotChecked
-		return nil
+func (p *Pool) checkHostKey(t *target, remote net.Addr, key ssh.PublicKey, seen *seenKey) error {
+	var err error
+	status := KeyNotChecked
+	if !p.opts.InsecureIgnoreHostKey {
+		err = p.hostKeys.verify(t, remote, key)
+		status = KeyVerified
 	}
-	err := p.hostKeys.verify(t, remote, key)
+	seen.mu.Lock()
+	defer seen.mu.Unlock()
+	seen.fingerprint, seen.status = ssh.FingerprintSHA256(key), status
 	var keyErr *HostKeyError
-	switch {
-	case err == nil:
-		hs.keyStatus = KeyVerified
-	case errors.As(err, &keyErr):
-		hs.keyStatus, hs.keyErr = keyErr.status(), keyErr
+	if errors.As(err, &keyErr) {
+		seen.status, seen.err = keyErr.status(), keyErr
+	} else if err != nil {
+		seen.status = ""
 	}
 	return err
 }

@@ -97,8 +97,15 @@ func echoSocket(t *testing.T) string {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
 	t.Cleanup(func() {
 		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
 		wg.Wait()
 		os.RemoveAll(dir)
 	})
@@ -110,6 +117,9 @@ func echoSocket(t *testing.T) string {
 			if err != nil {
 				return
 			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -200,6 +210,35 @@ func startProxy(t *testing.T, target string) *proxy {
 }
 
 func (p *proxy) addr() *net.TCPAddr { return p.l.Addr().(*net.TCPAddr) }
+
+// warnings collects what the pool warns about; each warning is logged and sent
+// on the returned channel, which never blocks the pool.
+func warnings(t *testing.T) (warnf func(string, ...any), c <-chan string) {
+	ch := make(chan string, 100)
+	return func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		t.Logf("warning: %s", msg)
+		select {
+		case ch <- msg:
+		default:
+		}
+	}, ch
+}
+
+// waitWarning waits for a warning that contains want, or fails the test.
+func waitWarning(t *testing.T, ctx context.Context, c <-chan string, want string) {
+	t.Helper()
+	for {
+		select {
+		case msg := <-c:
+			if strings.Contains(msg, want) {
+				return
+			}
+		case <-ctx.Done():
+			t.Fatalf("no warning saying %q", want)
+		}
+	}
+}
 
 // waitClosed waits until c's connection has ended, or fails the test.
 func waitClosed(t *testing.T, ctx context.Context, c interface{ Wait() error }) {

@@ -49,7 +49,7 @@ func (p *Pool) target(h Host) (*target, error) {
 		if h.Jump.Address == "" {
 			return nil, errors.New("the jump host of ssh host " + strconv.Quote(h.Name) + " has no address")
 		}
-		j, err := p.target(Host{Name: h.Jump.Address, Address: h.Jump.Address, Port: h.Jump.Port, User: h.Jump.User})
+		j, err := p.target(Host{Name: "jump host " + h.Jump.Address, Address: h.Jump.Address, Port: h.Jump.Port, User: h.Jump.User})
 		if err != nil {
 			return nil, err
 		}

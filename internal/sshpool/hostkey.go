@@ -18,11 +18,11 @@ import (
 
 // The status HostKey reports for a host's key.
 const (
-	KeyVerified   = "verified"                                // matches known_hosts
-	KeyUnknown    = "unknown"                                 // known_hosts has no key for the host
-	KeyChanged    = "CHANGED"                                 // known_hosts has a different key
-	KeyRevoked    = "revoked"                                 // known_hosts marks the key @revoked
-	KeyNotChecked = "not verified (insecure-ignore-host-key)" // Options.InsecureIgnoreHostKey
+	KeyVerified   = "verified"           // matches known_hosts
+	KeyUnknown    = "unknown"            // known_hosts has no key for the host
+	KeyChanged    = "CHANGED"            // known_hosts has a different key
+	KeyRevoked    = "revoked"            // known_hosts marks the key @revoked
+	KeyNotChecked = "ignored (insecure)" // Options.InsecureIgnoreHostKey
 )
 
 // HostKeyError says a host's key could not be verified against known_hosts.
@@ -43,13 +43,13 @@ func (e *HostKeyError) Error() string {
 	file := tildePath(e.KnownHosts)
 	switch {
 	case e.Revoked:
-		return fmt.Sprintf("host key of %s (%s) is REVOKED in %s: %s; the host must get a new key",
-			e.Host, e.Addr, knownLines(e.Known), e.Fingerprint)
+		return fmt.Sprintf("host key of %s (%s) is REVOKED: %s is marked @revoked; the host needs a new key",
+			e.Host, e.Addr, knownLines(e.Known))
 	case e.Changed:
-		return fmt.Sprintf("host key of %s (%s) CHANGED: the host offers %s %s but %s has %s; "+
+		return fmt.Sprintf("host key of %s (%s) CHANGED: the host offers %s %s, but %s has %s; "+
 			"someone may be intercepting the connection. If the host was reinstalled, remove the old key with: "+
 			"ssh-keygen -R %s -f %s ; then add the new one with: %s >> %s (after checking the fingerprint)",
-			e.Host, e.Addr, e.Key.Type(), e.Fingerprint, file, knownLines(e.Known),
+			e.Host, e.Addr, e.Key.Type(), e.Fingerprint, "known_hosts", knownLines(e.Known),
 			shellQuote(knownhosts.Normalize(e.Addr)), file, e.fetch, file)
 	default:
 		return fmt.Sprintf("host key of %s (%s) is unknown: %s ; add it with: %s >> %s (after checking the fingerprint)",
@@ -60,7 +60,7 @@ func (e *HostKeyError) Error() string {
 func knownLines(keys []knownhosts.KnownKey) string {
 	s := make([]string, len(keys))
 	for i, k := range keys {
-		s[i] = fmt.Sprintf("%s:%d (%s %s)", k.Filename, k.Line, k.Key.Type(), ssh.FingerprintSHA256(k.Key))
+		s[i] = fmt.Sprintf("%s %s at %s:%d", k.Key.Type(), ssh.FingerprintSHA256(k.Key), k.Filename, k.Line)
 	}
 	return strings.Join(s, ", ")
 }

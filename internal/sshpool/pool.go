@@ -184,8 +184,7 @@ func (p *Pool) Client(ctx context.Context, h Host) (*ssh.Client, error) {
 // shared.
 func (p *Pool) runDial(hc *hostConn, call *dialCall) {
 	defer p.wg.Done()
-	var hs handshake
-	c, err := p.dial(p.ctx, hc.t, &hs)
+	c, hs, err := p.dial(p.ctx, hc.t)
 
 	p.mu.Lock()
 	hc.dial = nil
@@ -257,13 +256,21 @@ func (p *Pool) DialUnix(ctx context.Context, h Host, socket string) (net.Conn, e
 			e := t.dialError(err)
 			e.Socket = socket
 			if refused != nil {
-				e.Err = fmt.Errorf("%w; the host's sshd needs AllowStreamLocalForwarding yes, the socket must exist, and %s must be allowed to open it (be in the docker group)", err, t.User)
+				e.Err = fmt.Errorf("%w; %s", err, socketHint(t.User))
 			}
 			return nil, e
 		}
 		c.Close() // broken but not yet noticed: watch forgets it
 		p.drop(t, c)
 	}
+}
+
+// socketHint says what to check when the host refused to open a socket. OpenSSH
+// gives the same "open failed" whether forwarding is off, the socket is missing or
+// access to it is denied.
+func socketHint(user string) string {
+	return "check that the host's sshd has AllowStreamLocalForwarding yes, that the Docker engine runs there " +
+		"with its socket at that path, and that " + user + " may open it (is in the docker group)"
 }
 
 // drop forgets c at once, without waiting for its watcher.

@@ -41,7 +41,7 @@ class FakePullRequest {
  * holds one closure per step; each call is recorded (name, arguments, and the
  * environment at that moment). `sh` really runs its script with /bin/sh in a
  * temporary workspace, with the recorded environment, so the library's shell
- * scripts are tested for real against a fake jenkins-paratest (fixtures/bin).
+ * scripts are tested for real against a fake jenkins-paratest (fixtures/fake-paratest).
  */
 class PipelineMock {
     static File repo = new File('.').canonicalFile   // the repository root; set by run.groovy
@@ -66,11 +66,12 @@ class PipelineMock {
         lib = new File(repo, 'jenkins')
         fixtures = new File(lib, 'test/fixtures')
         root = Files.createTempDirectory('paratest-jenkins-test').toFile()
+        roots << root
         workspace = new File(root, 'workspace/app')
         workspace.mkdirs()
         record = new File(root, 'record')
         record.mkdirs()
-        env.PATH = new File(fixtures, 'bin').path + ':/usr/bin:/bin'
+        env.PATH = tool('fake-paratest', 'jenkins-paratest').path + ':/usr/bin:/bin'
         env.HOME = new File(root, 'home').path
         env.WORKSPACE = workspace.path
         env.JOB_NAME = 'app'
@@ -80,6 +81,27 @@ class PipelineMock {
         env.FAKE_PARATEST_MODE = mode
         env.FAKE_PARATEST_RECORD = record.path
     }
+
+    /**
+     * A copy of fixtures/dir/name in a directory of its own, made executable (a
+     * checkout need not keep the mode bits); returns the directory, for PATH.
+     */
+    File tool(String dir, String name) {
+        File d = new File(root, 'tools/' + dir)
+        d.mkdirs()
+        File f = new File(d, name)
+        f.bytes = new File(fixtures, dir + '/' + name).bytes
+        f.setExecutable(true)
+        return d
+    }
+
+    /** Removes the temporary directories of every mock made so far. */
+    static void cleanUp() {
+        roots.each { it.deleteDir() }
+        roots.clear()
+    }
+
+    static List<File> roots = []
 
     /** Runs the paratest step with config and returns what it returned. */
     def run(Map config = [:]) {
@@ -93,7 +115,7 @@ class PipelineMock {
     Throwable runFails(Map config = [:]) {
         try {
             def r = run(config)
-            throw new AssertionError('expected the step to fail; it returned ' + r)
+            throw new AssertionError((Object) ('expected the step to fail; it returned ' + r))
         } catch (AssertionError e) {
             throw e
         } catch (Throwable t) {
@@ -337,7 +359,7 @@ class PipelineMock {
         p.consumeProcessOutput(out, err)
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly()
-            throw new AssertionError('sh step did not finish in 60 s: ' + args.label)
+            throw new AssertionError((Object) ('sh step did not finish in 60 s: ' + args.label))
         }
         p.waitForProcessOutput(out, err)
         int rc = p.exitValue()

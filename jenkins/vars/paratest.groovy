@@ -8,6 +8,15 @@
 // (JENKINS_PARATEST_ARGC, JENKINS_PARATEST_ARG_1 … _N), and run.sh rebuilds "$@"
 // from them, so an argument reaches the binary byte for byte whatever it holds.
 //
+// Exit codes: 0 nothing more; 1 leave the verdict to junit (UNSTABLE), with
+// unstable() as a safety net when junit recorded no failure; 2 and more fail the
+// step with `paratest: exit N (meaning): <line>`, where <line> is the binary's
+// `jenkins-paratest: …` stderr line (run.sh collects stderr in a file under
+// pwd(tmp: true) and the step reads it back), else summary.md's first line. junit
+// gets allowEmptyResults: false only after exit 1 (which promises reports); after
+// an error or abort, junit and archiveArtifacts failures are only warnings, so
+// they never hide the real error.
+//
 // Groovy 2.4 and CPS: code that calls steps is plain CPS code (no closures over
 // collections); the helpers that walk collections or strings are @NonCPS and call
 // no steps.
@@ -256,7 +265,7 @@ Map settings(Map config) {
     for (String key : ['config', 'matrix', 'credentialsId', 'knownHosts', 'knownHostsCredentialsId',
                        'version', 'sha256', 'name']) {
         if (cfg[key] != null && !(cfg[key] instanceof CharSequence)) {
-            problems << key + ': want a string, got ' + cfg[key].getClass().simpleName
+            problems << key + ': want a string, got ' + typeName(cfg[key])
         } else if (cfg[key] != null) {
             cfg[key] = cfg[key].toString()
             if (cfg[key].isEmpty()) {
@@ -296,7 +305,7 @@ Map settings(Map config) {
     }
     if (!(args instanceof List)) {
         problems << 'args: want a List of strings, one per argument (e.g. [\'--workers\', \'8\']), got ' +
-                    args.getClass().simpleName
+                    typeName(args)
         args = []
     }
     List argList = []
@@ -359,6 +368,17 @@ Map settings(Map config) {
         problems << "name: want letters, digits, '.', '_' or '-', got '" + cfg.name + "'"
     }
     return [settings: cfg, problems: problems]
+}
+
+/** A value's kind for messages (getClass() is not allowed in the script sandbox). */
+@NonCPS
+String typeName(def v) {
+    if (v instanceof CharSequence) return 'a string'
+    if (v instanceof Boolean) return 'a boolean'
+    if (v instanceof Number) return 'a number'
+    if (v instanceof Map) return 'a map'
+    if (v instanceof List) return 'a list'
+    return 'something else'
 }
 
 /** The binary's command line: run, the options as flags, then args. */

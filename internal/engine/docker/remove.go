@@ -17,7 +17,8 @@ import (
 // keeps an interrupted build waiting.
 const removeParallel = 8
 
-// RemoveAll force-removes every container, running or not, that carries all labels.
+// RemoveAll force-removes every container, running or not, that carries all labels
+// (a label given with an empty value matches any value).
 // It keeps going past individual failures and returns them joined, along with the
 // short ids it did remove, sorted. Containers already gone are not errors.
 func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]string, error) {
@@ -27,7 +28,11 @@ func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]str
 	}
 	args := filters.NewArgs()
 	for k, v := range labels {
-		args.Add("label", k+"="+v)
+		if v == "" {
+			args.Add("label", k) // the label is there, whatever its value
+		} else {
+			args.Add("label", k+"="+v)
+		}
 	}
 	list, err := e.cli.ContainerList(ctx, containertypes.ListOptions{All: true, Filters: args})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,7 +40,7 @@ const privsepDir = "/run/sshd"
 type Options struct {
 	Addr         string   // loopback address to listen on; default 127.0.0.1
 	HostKeyTypes []string // ssh-keygen -t values; default ["ed25519"]; the first is KnownHostsLine's
-	Config       []string // extra sshd_config lines, e.g. "AllowStreamLocalForwarding no"
+	Config       []string // sshd_config lines put before the defaults, so they win (sshd keeps a keyword's first value); no Match blocks
 }
 
 // Server is a running sshd.
@@ -224,9 +225,9 @@ func (s *Server) genHostKeys() {
 
 func (s *Server) writeConfig(extra []string) {
 	s.t.Helper()
-	lines := []string{
-		"ListenAddress " + s.hostPort(),
-		"AuthorizedKeysFile " + s.authorizedKeys(),
+	lines := append(slices.Clone(extra),
+		"ListenAddress "+s.hostPort(),
+		"AuthorizedKeysFile "+s.authorizedKeys(),
 		"PidFile none",
 		"UsePAM no",
 		"StrictModes no",
@@ -236,12 +237,11 @@ func (s *Server) writeConfig(extra []string) {
 		"AllowStreamLocalForwarding yes",
 		"AllowTcpForwarding yes",
 		"LogLevel VERBOSE",
-	}
+	)
 	for _, typ := range s.keyTypes {
 		lines = append(lines, "HostKey "+s.hostKey(typ))
 	}
 	lines = append(lines, s.penaltiesOff(lines)...)
-	lines = append(lines, extra...)
 	if err := os.WriteFile(s.config, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		s.t.Fatal(err)
 	}

@@ -1,0 +1,207 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine/docker"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/matrix"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/sshpool"
+)
+
+// host is one Docker engine of the run — the local one, or a matrix host's reached
+// through the SSH pool — with its share of the workers.
+type host struct {
+	name    string
+	address string // host:port for messages; "" for the local engine
+	ssh     *sshpool.Host
+	eng     engine.Engine
+	workers int
+
+	mu    sync.Mutex // serialises prepare: one image pull or transfer per host
+	ready bool
+	image engine.ImageInfo
+}
+
+// hostsOf opens (without dialling) the engines of the run: the local engine when
+// there is no matrix, else one per matrix host, each dialling its engine socket
+// through the pool's current SSH connection to that host.
+func hostsOf(cfg *config.Config, opts Options, con *console.Console) ([]*host, *sshpool.Pool, error) {
+	if cfg.Matrix == "" {
+		eng := opts.Engine
+		if eng == nil {
+			var err error
+			if eng, err = docker.New(docker.Options{}); err != nil {
+				return nil, nil, exit.Infraf("docker engine: %w", err)
+			}
+		}
+		return []*host{{name: eng.Host(), eng: eng, workers: cfg.Workers}}, nil, nil
+	}
+	m, err := matrix.Load(cfg.Matrix, matrix.Options{CurrentUser: cfg.SSHUser})
+	if err != nil {
+		return nil, nil, err
+	}
+	pool, err := sshpool.New(sshpool.Options{
+		KnownHosts:            cfg.KnownHosts,
+		InsecureIgnoreHostKey: cfg.InsecureIgnoreHostKey,
+		Identity:              cfg.Identity,
+		Passphrase:            cfg.SSHPassphrase,
+		AgentSocket:           cfg.SSHAuthSock,
+		Warnf:                 con.Warnf,
+	})
+	if err != nil {
+		return nil, nil, exit.Usagef("ssh: %w", err)
+	}
+	var hosts []*host
+	for _, mh := range m.Hosts {
+		sh := &sshpool.Host{Name: mh.Name, Address: mh.Address, Port: mh.Port, User: mh.User}
+		if mh.Jump != nil {
+			sh.Jump = &sshpool.Jump{Address: mh.Jump.Address, Port: mh.Jump.Port, User: mh.Jump.User}
+		}
+		socket := mh.DockerSocket
+		eng, err := docker.New(docker.Options{
+			Name:   mh.Name,
+			Socket: socket,
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return pool.DialUnix(ctx, *sh, socket)
+			},
+		})
+		if err != nil {
+			pool.Close()
+			return nil, nil, exit.Infraf("docker engine on %s: %w", mh.Name, err)
+		}
+		hosts = append(hosts, &host{name: mh.Name, address: mh.Addr(), ssh: sh, eng: eng, workers: mh.Workers})
+	}
+	return hosts, pool, nil
+}
+
+// prepare connects to the host's engine and makes sure the image is there, by
+// pulling it or, with image_transfer: load, by streaming it from the local engine.
+// It is done once per host until markDown says the host was lost.
+func (h *host) prepare(ctx context.Context, s *session) (engine.ImageInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ready {
+		return h.image, nil
+	}
+	info, err := h.eng.Info(ctx)
+	if err != nil {
+		return engine.ImageInfo{}, fmt.Errorf("docker engine on %s: %w", h.name, err)
+	}
+	var img engine.ImageInfo
+	if s.cfg.ImageTransfer == "load" && h.address != "" {
+		img, err = s.transfer(ctx, h)
+	} else {
+		img, err = h.eng.Image(ctx, s.cfg.Image, s.cfg.Pull, &lineWriter{f: func(l string) {
+			s.con.Infof("pull %s on %s: %s", s.cfg.Image, h.name, l)
+		}})
+	}
+	if err != nil {
+		return engine.ImageInfo{}, err
+	}
+	s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
+	h.ready, h.image = true, img
+	return img, nil
+}
+
+// markDown makes the next prepare check the engine and the image again.
+func (h *host) markDown() {
+	h.mu.Lock()
+	h.ready = false
+	h.mu.Unlock()
+}
+
+// transfer loads the master's copy of the image into a host that lacks that image
+// id, streaming `docker save` from the local engine into `docker load` there.
+func (s *session) transfer(ctx context.Context, h *host) (engine.ImageInfo, error) {
+	local, err := s.localImage(ctx)
+	if err != nil {
+		return engine.ImageInfo{}, err
+	}
+	have, err := h.eng.Image(ctx, s.cfg.Image, engine.PullNever, nil)
+	if err == nil && have.ID == local.ID {
+		return have, nil
+	}
+	if err != nil && !errors.Is(err, engine.ErrImageNotFound) {
+		return engine.ImageInfo{}, err
+	}
+	s.con.Infof("host %s: loading image %s (%s) from the local engine", h.name, s.cfg.Image, shortID(local.ID))
+	rc, err := s.local.SaveImage(ctx, s.cfg.Image)
+	if err != nil {
+		return engine.ImageInfo{}, err
+	}
+	defer rc.Close()
+	if err := h.eng.LoadImage(ctx, io.Reader(rc)); err != nil {
+		return engine.ImageInfo{}, err
+	}
+	return h.eng.Image(ctx, s.cfg.Image, engine.PullNever, nil)
+}
+
+// localImage resolves the image on the master's own engine, once.
+func (s *session) localImage(ctx context.Context) (engine.ImageInfo, error) {
+	s.localMu.Lock()
+	defer s.localMu.Unlock()
+	if s.localImg.ID != "" {
+		return s.localImg, nil
+	}
+	if s.local == nil {
+		eng, err := docker.New(docker.Options{})
+		if err != nil {
+			return engine.ImageInfo{}, err
+		}
+		s.local = eng
+	}
+	img, err := s.local.Image(ctx, s.cfg.Image, s.cfg.Pull, nil)
+	if err != nil {
+		return engine.ImageInfo{}, fmt.Errorf("image_transfer: load: the local engine: %w", err)
+	}
+	s.localImg = img
+	return img, nil
+}
+
+// prepareAll prepares every host concurrently. A host that fails is reported and
+// left for its workers to retry; it is an error only when no host is ready.
+func (s *session) prepareAll(ctx context.Context) error {
+	errs := make([]error, len(s.hosts))
+	var wg sync.WaitGroup
+	for i, h := range s.hosts {
+		wg.Go(func() { _, errs[i] = h.prepare(ctx, s) })
+	}
+	wg.Wait()
+	var ready int
+	for i, err := range errs {
+		if err == nil {
+			ready++
+			continue
+		}
+		if len(s.hosts) > 1 {
+			s.con.Warnf("host %s: %v; its workers keep trying", s.hosts[i].name, err)
+		}
+	}
+	if ready > 0 {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if len(s.hosts) == 1 {
+		err := errs[0]
+		switch {
+		case errors.Is(err, engine.ErrImageNotFound):
+			return exit.WithCode(exit.Usage, err)
+		case s.cfg.Matrix == "":
+			return exit.Infraf("%w (is dockerd running, and DOCKER_HOST right?)", err)
+		default:
+			return exit.Infraf("no host of %s is usable: %w", s.cfg.Matrix, err)
+		}
+	}
+	return exit.Infraf("no host of %s is usable (see the warnings above): %w", s.cfg.Matrix, errs[0])
+}
