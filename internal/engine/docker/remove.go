@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	cerrdefs "github.com/containerd/errdefs"
 	containertypes "github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 )
@@ -52,7 +53,7 @@ func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]str
 			switch {
 			case err == nil:
 				removed[i] = true
-			case !isNotFound(err): // gone already: not ours to report
+			case !isNotFound(err) && !removing(err): // gone, or going: not ours to report
 				errs[i] = fmt.Errorf("remove container %s on %s: %w", shortID(s.ID), e.host, ctxErr(ctx, err))
 			}
 		})
@@ -65,4 +66,10 @@ func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]str
 		}
 	}
 	return ids, errors.Join(errs...)
+}
+
+// removing reports whether err says another client is removing the container
+// already (two matrix hosts may share one engine).
+func removing(err error) bool {
+	return cerrdefs.IsConflict(err) && strings.Contains(err.Error(), "already in progress")
 }
