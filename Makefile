@@ -33,6 +33,7 @@ lint:
 
 test: deps lint
 	$(GO) test -race -count=1 -timeout 30m ./...
+	scripts/test-jenkins.sh
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./e2e/

@@ -437,3 +437,14 @@ func TestDocs(t *testing.T) {
 		}
 	}
 }
+
+// The matrix shipped with the Jenkins examples parses.
+func TestExampleMatrix(t *testing.T) {
+	m, err := Load("../../examples/matrix.yml", Options{CurrentUser: "jenkins"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Hosts) == 0 || m.Workers() == 0 {
+		t.Fatalf("examples/matrix.yml has %d hosts, %d workers", len(m.Hosts), m.Workers())
+	}
+}
