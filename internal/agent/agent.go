@@ -29,14 +29,26 @@ const Path = "/.paratest/agent"
 const (
 	ExitNotFound      = 127 // the command does not exist
 	ExitNotExecutable = 126 // the command exists but cannot be run
+	ExitTimeout       = 124 // --timeout expired; the command's processes were killed
 )
+
+// TimeoutMarker starts the line `agent exec` prints on stderr when --timeout
+// expires, so that a test's own exit code 124 is not taken for a timeout.
+const TimeoutMarker = "paratest: timed out after "
+
+// Heartbeat is the file the master touches (`agent beat`) while it is alive; an
+// idle agent with an orphan TTL exits when the file grows older than the TTL.
+const Heartbeat = "/.paratest/heartbeat"
 
 // Main runs the agent subcommand in args and returns its exit code:
 //
-//	idle               keep the container alive until SIGTERM; reap orphans
-//	exec -- ARGV...    run ARGV in its own process group; exit with its code
-//	golist DIR         list the Go tests of the <import path>.test binaries in DIR
-//	rm PATH            remove a file if it exists
+//	idle [--orphan-ttl D]            keep the container alive until SIGTERM, or until
+//	                                 the heartbeat is older than D; reap orphans
+//	exec [--timeout D] -- ARGV...    run ARGV in its own process group; exit with its
+//	                                 code, or ExitTimeout after killing it at D
+//	beat                             touch the heartbeat
+//	golist DIR                       list the Go tests of DIR's <import path>.test binaries
+//	rm PATH                          remove a file if it exists
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, golist, rm")
@@ -45,14 +57,31 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "idle":
-		idle(ctx)
+		var ttl time.Duration
+		if len(args) == 3 && args[1] == "--orphan-ttl" {
+			if ttl, err = time.ParseDuration(args[2]); err != nil {
+				fmt.Fprintf(stderr, "agent: idle: %v\n", err)
+				return 2
+			}
+		}
+		idle(ctx, ttl, Heartbeat, stderr)
 		return 0
+	case "beat":
+		err = beat(Heartbeat)
 	case "exec":
 		argv := args[1:]
+		var timeout time.Duration
+		if len(argv) >= 2 && argv[0] == "--timeout" {
+			if timeout, err = time.ParseDuration(argv[1]); err != nil {
+				fmt.Fprintf(stderr, "agent: exec: %v\n", err)
+				return 2
+			}
+			argv = argv[2:]
+		}
 		if len(argv) > 0 && argv[0] == "--" {
 			argv = argv[1:]
 		}
-		return run(ctx, argv, stdout, stderr)
+		return run(ctx, argv, timeout, stdout, stderr)
 	case "golist":
 		if len(args) != 2 {
 			fmt.Fprintln(stderr, "agent: usage: golist DIR")
@@ -78,16 +107,44 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// beat touches the heartbeat file.
+func beat(file string) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	now := time.Now()
+	err := os.Chtimes(file, now, now)
+	if errors.Is(err, os.ErrNotExist) {
+		return os.WriteFile(file, nil, 0o644)
+	}
+	return err
+}
+
 // idle waits for ctx or a termination signal, reaping the zombies that PID 1 inherits
-// when a test's background processes are orphaned.
-func idle(ctx context.Context) {
+// when a test's background processes are orphaned. With a ttl it also ends when the
+// master has not touched the heartbeat for that long: a master killed with SIGKILL
+// cannot remove its containers, so they stop on their own.
+func idle(ctx context.Context, ttl time.Duration, heartbeat string, stderr io.Writer) {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
 	defer signal.Stop(sigs)
+	var check <-chan time.Time
+	if ttl > 0 {
+		_ = beat(heartbeat) // the start counts as a beat
+		t := time.NewTicker(min(ttl/4, time.Second))
+		defer t.Stop()
+		check = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-check:
+			st, err := os.Stat(heartbeat)
+			if err == nil && time.Since(st.ModTime()) > ttl {
+				fmt.Fprintf(stderr, "paratest agent: no word from the master for %s; stopping\n", ttl)
+				return
+			}
 		case s := <-sigs:
 			if s != syscall.SIGCHLD {
 				return
@@ -105,7 +162,7 @@ func idle(ctx context.Context) {
 
 // run executes argv in a new process group with the agent's stdio and returns its
 // exit code. When it ends, or the agent is told to stop, the whole group is killed.
-func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, argv []string, timeout time.Duration, stdout, stderr io.Writer) int {
 	if len(argv) == 0 {
 		fmt.Fprintln(stderr, "agent: exec: no command")
 		return 2
@@ -130,9 +187,21 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	pgid := cmd.Process.Pid
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
 	var err error
 	select {
 	case err = <-done:
+	case <-expired:
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		<-done
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		fmt.Fprintf(stderr, "\n%s%s; its processes were killed\n", TimeoutMarker, timeout)
+		return ExitTimeout
 	case <-sigs:
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 		err = <-done

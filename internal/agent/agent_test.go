@@ -124,3 +124,43 @@ func TestRm(t *testing.T) {
 		t.Fatalf("rm of a missing file: %d %s", code, e)
 	}
 }
+
+func TestExecTimeoutKillsTheCommand(t *testing.T) {
+	code, _, stderr := main(t, "exec", "--timeout", "200ms", "--", "sh", "-c", "sleep 300")
+	if code != ExitTimeout {
+		t.Errorf("exit code %d, want %d", code, ExitTimeout)
+	}
+	if !strings.Contains(stderr, TimeoutMarker+"200ms") {
+		t.Errorf("stderr %q lacks the timeout marker", stderr)
+	}
+}
+
+func TestIdleEndsWhenTheHeartbeatGoesStale(t *testing.T) {
+	hb := filepath.Join(t.TempDir(), "heartbeat")
+	var e bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		idle(context.Background(), 300*time.Millisecond, hb, &e)
+		close(done)
+	}()
+	// Beating keeps it alive…
+	for range 10 {
+		if err := beat(hb); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+			t.Fatal("idle ended while the master was beating")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	// …silence ends it.
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("idle did not end after the heartbeat went stale")
+	}
+	if !strings.Contains(e.String(), "no word from the master") {
+		t.Errorf("stderr %q does not say why it stopped", e.String())
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 type runCmd struct {
 	config.Flags `embed:""`
+	Resume       bool `help:"Keep the verdicts of an earlier run in the same --out (its journal.jsonl) and run only the tests without one."`
 }
 
 func (c *runCmd) Run(ctx context.Context, d *deps) error {
@@ -21,7 +22,7 @@ func (c *runCmd) Run(ctx context.Context, d *deps) error {
 	if err != nil {
 		return err
 	}
-	run, err := d.run(ctx, cfg, runner.Options{Stdout: d.stdout, Stdin: d.stdin, Hard: d.hard})
+	run, err := d.run(ctx, cfg, runner.Options{Stdout: d.stdout, Stdin: d.stdin, Hard: d.hard, Resume: c.Resume})
 	return outcome(ctx, run, err)
 }
 

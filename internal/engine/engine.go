@@ -33,6 +33,7 @@ const (
 var (
 	ErrImageNotFound = errors.New("image not found")
 	ErrNotExist      = errors.New("no such file in container")
+	ErrContainerGone = errors.New("the container is no longer running")
 )
 
 // Info describes an engine.
@@ -104,8 +105,8 @@ type Container interface {
 	// ID is the container's full id.
 	ID() string
 	// Exec runs a command to completion and returns its exit code. An error means the
-	// command's fate is unknown (the connection broke, ctx was cancelled), not that it
-	// failed.
+	// command's fate is unknown (the connection broke, ctx was cancelled, or the
+	// container died under it: ErrContainerGone), not that it failed.
 	Exec(ctx context.Context, spec ExecSpec) (exitCode int, err error)
 	// ReadFile returns the content of a regular file in the container, at most max
 	// bytes of it; a missing file is ErrNotExist.

@@ -16,6 +16,8 @@ type summary struct {
 	result.Counts
 	DurationS   json.Number `json:"duration_s"`
 	Workers     int         `json:"workers"`
+	Rounds      int         `json:"rounds"`
+	RerunSkip   string      `json:"rerun_skipped,omitempty"` // why failed tests were not rerun
 	Interrupted bool        `json:"interrupted"`
 	BuildURL    string      `json:"build_url"`
 	FailedTests []string    `json:"failed_tests"` // failed or errored on the last attempt
@@ -23,7 +25,7 @@ type summary struct {
 	LostTests   []string    `json:"lost_tests"` // never got a verdict
 }
 
-// WriteSummaryJSON writes the run's counts and the ids of its failed, flaky and lost
+// WriteSummaryJSON writes the run's counts, rounds and the ids of its failed, flaky and lost
 // tests (in listing order) to path, atomically.
 func WriteSummaryJSON(path string, run *result.Run) error {
 	s := summary{
@@ -31,6 +33,8 @@ func WriteSummaryJSON(path string, run *result.Run) error {
 		Counts:      run.Counts(),
 		DurationS:   json.Number(Seconds(run.Duration)),
 		Workers:     run.Workers,
+		Rounds:      Rounds(run),
+		RerunSkip:   Clean(run.RerunSkipped),
 		Interrupted: run.Interrupted,
 		BuildURL:    run.BuildURL,
 		FailedTests: []string{},
@@ -60,4 +64,19 @@ func WriteSummaryJSON(path string, run *result.Run) error {
 func Seconds(d time.Duration) string {
 	d = max(d, 0).Round(time.Millisecond)
 	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+}
+
+// Rounds is how many rounds the run had: run.Rounds when the runner recorded it,
+// else the highest round of any attempt; 0 when nothing ran.
+func Rounds(run *result.Run) int {
+	if run.Rounds > 0 {
+		return run.Rounds
+	}
+	n := 0
+	for _, t := range run.Tests {
+		for _, a := range t.Attempts {
+			n = max(n, a.Round)
+		}
+	}
+	return n
 }

@@ -75,6 +75,19 @@ type Run struct {
 	BuildURL    string
 	Interrupted bool    // the run was stopped by a signal
 	Tests       []*Test // in listing order
+
+	// Rounds is how many rounds ran: 1 when nothing was rerun, 2 or more after
+	// reruns of the failed tests. 0 means not recorded; reports then take the
+	// highest Attempt.Round.
+	Rounds int
+	// RerunSkipped says why the failed tests were not rerun (too many failed, over
+	// the rerun threshold), as a phrase for people; "" when they were rerun or
+	// nothing needed a rerun.
+	RerunSkipped string
+	// Predicted is the wall time the timing history predicted for the tests, and
+	// LowerBound the least any schedule could take by the same predictions:
+	// max(longest test, total test time / workers). Both are 0 without history.
+	Predicted, LowerBound time.Duration
 }
 
 // Counts are the totals over a run's logical tests.

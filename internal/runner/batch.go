@@ -13,8 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
 
@@ -27,7 +29,7 @@ func (p *pool) setup(ctx context.Context, w *worker) error {
 	fmt.Fprintf(w.log, "=== paratest: setup\n")
 	var out bytes.Buffer
 	tee := io.MultiWriter(w.log, &out)
-	argv := append([]string{agentPath, "agent", "exec", "--"}, p.s.cfg.Setup.Args(nil)...)
+	argv := append(execPrefix(0), p.s.cfg.Setup.Args(nil)...)
 	code, err := w.c.Exec(ctx, engine.ExecSpec{Cmd: argv, Env: roundEnv(1), Stdout: tee, Stderr: tee})
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
@@ -52,21 +54,22 @@ func (p *pool) runBatch(ctx context.Context, w *worker, ids []string, round int)
 	defer live.Close()
 	defer liveErr.Close()
 
-	var stdout, stderr bytes.Buffer
-	spec := engine.ExecSpec{Env: roundEnv(round), Stderr: io.MultiWriter(&stderr, w.log, liveErr)}
+	stdout, stderr := newCapture(captureLimit), newCapture(captureLimit)
+	spec := engine.ExecSpec{Env: roundEnv(round), Stderr: io.MultiWriter(stderr, w.log, liveErr)}
+	timeout := cfg.Timeout * time.Duration(len(ids))
 	switch {
 	case cfg.Preset == "go" && cfg.Command.IsZero():
-		spec.Cmd = goCommand(cfg.GoDir, ids)
+		spec.Cmd = append(execPrefix(timeout), goCommand(cfg.GoDir, ids)...)
 	default:
-		spec.Cmd = append([]string{agentPath, "agent", "exec", "--"}, cfg.Command.Args(ids)...)
+		spec.Cmd = append(execPrefix(timeout), cfg.Command.Args(ids)...)
 	}
 	if p.s.goResults() {
 		// The stream is test2json's; people read the test output inside it.
 		text := &jsonOutput{w: io.MultiWriter(w.log, live)}
 		defer text.Close()
-		spec.Stdout = io.MultiWriter(&stdout, text)
+		spec.Stdout = io.MultiWriter(stdout, text)
 	} else {
-		spec.Stdout = io.MultiWriter(&stdout, w.log, live)
+		spec.Stdout = io.MultiWriter(stdout, w.log, live)
 	}
 	if cfg.Results.Kind == config.ResultsJUnit {
 		// A file left by an earlier batch must not be read as this one's.
@@ -86,18 +89,43 @@ func (p *pool) runBatch(ctx context.Context, w *worker, ids []string, round int)
 	}
 	b := verdict.Batch{IDs: ids, ExitCode: code, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start)}
 	fmt.Fprintf(w.log, "=== paratest: exit code %d after %s\n", code, b.Duration.Round(time.Millisecond))
+	var vs []verdict.Verdict
 	switch {
 	case p.s.goResults():
-		return verdict.GoTestJSON(b), nil
+		vs = verdict.GoTestJSON(b)
 	case cfg.Results.Kind == config.ResultsJUnit:
 		data, err := w.c.ReadFile(ctx, cfg.Results.Path, maxJUnitFile)
 		if err != nil && !errors.Is(err, engine.ErrNotExist) {
 			return nil, fmt.Errorf("copy %s: %w", cfg.Results.Path, err)
 		}
 		b.JUnit = data
-		return verdict.JUnit(b), nil
+		vs = verdict.JUnit(b)
 	default:
-		return verdict.ExitCode(b), nil
+		vs = verdict.ExitCode(b)
+	}
+	if code == agent.ExitTimeout && bytes.Contains(b.Stderr, []byte(agent.TimeoutMarker)) {
+		timedOut(vs, timeout, cfg.Results.Kind == config.ResultsExitCode && !p.s.goResults())
+	}
+	return vs, nil
+}
+
+// execPrefix runs a command through the agent, killed whole after timeout (0: none).
+func execPrefix(timeout time.Duration) []string {
+	if timeout <= 0 {
+		return []string{agentPath, "agent", "exec", "--"}
+	}
+	return []string{agentPath, "agent", "exec", "--timeout", timeout.String(), "--"}
+}
+
+// timedOut marks the tests of a batch killed at its timeout: those without a
+// verdict of their own (all of them when the verdict is the exit code) failed by
+// timing out; tests that finished before keep theirs.
+func timedOut(vs []verdict.Verdict, timeout time.Duration, all bool) {
+	for i := range vs {
+		if all || vs[i].Status == result.Errored {
+			vs[i].Status = result.Failed
+			vs[i].Message = fmt.Sprintf("timed out after %s; the test's processes were killed", timeout)
+		}
 	}
 }
 
@@ -110,7 +138,6 @@ func goCommand(dir string, ids []string) []string {
 		names[i] = regexp.QuoteMeta(id[len(pkg)+1:])
 	}
 	return []string{
-		agentPath, "agent", "exec", "--",
 		path.Join(dir, "test2json"), "-t", "-p", pkg,
 		path.Join(dir, pkg+".test"), "-test.v=test2json",
 		"-test.run", "^(" + strings.Join(names, "|") + ")$",

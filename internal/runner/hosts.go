@@ -26,9 +26,10 @@ type host struct {
 	eng     engine.Engine
 	workers int
 
-	mu    sync.Mutex // serialises prepare: one image pull or transfer per host
-	ready bool
-	image engine.ImageInfo
+	mu      sync.Mutex // serialises prepare: one image pull or transfer per host
+	ready   bool
+	cleaned bool // leftovers of an earlier run with this run id were removed
+	image   engine.ImageInfo
 }
 
 // hostsOf opens (without dialling) the engines of the run: the local engine when
@@ -106,6 +107,18 @@ func (h *host) prepare(ctx context.Context, s *session) (engine.ImageInfo, error
 	}
 	if err != nil {
 		return engine.ImageInfo{}, err
+	}
+	if !h.cleaned {
+		// A run with this id that died by SIGKILL left its containers (stopped by
+		// their orphan TTL): they go before this run starts any.
+		removed, err := h.eng.RemoveAll(ctx, s.labels())
+		if err != nil {
+			return engine.ImageInfo{}, fmt.Errorf("remove leftovers: %w", err)
+		}
+		if len(removed) > 0 {
+			s.con.Infof("host %s: removed %s left by an earlier run %s", h.name, plural(len(removed), "container"), s.cfg.RunID)
+		}
+		h.cleaned = true
 	}
 	s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
 	h.ready, h.image = true, img

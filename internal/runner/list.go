@@ -71,7 +71,7 @@ func (s *session) listCommand() (argv []string, what string) {
 	if s.cfg.List.Shell != "" {
 		what = fmt.Sprintf("list command %q", s.cfg.List.Shell)
 	}
-	return append([]string{agentPath, "agent", "exec", "--"}, s.cfg.List.Args(nil)...), what
+	return append(execPrefix(0), s.cfg.List.Args(nil)...), what
 }
 
 func (s *session) listInContainer(ctx context.Context) (ids []string, err error) {

@@ -36,6 +36,9 @@ type Options struct {
 	// Hard is cancelled by a second signal: clean-up, which outlives the run's own
 	// context, stops at once. Nil means never.
 	Hard context.Context
+	// Resume keeps the verdicts in <out>/journal.jsonl and runs only the tests
+	// without one.
+	Resume bool
 }
 
 // cleanupTimeout bounds container removal after the run, also after a signal:
@@ -82,6 +85,14 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	})
 	layout := report.Layout{Dir: cfg.Out}
 	con.Phase("starting")
+	var prior map[string][]entry
+	if opts.Resume {
+		var err error
+		if prior, err = readJournal(layout.Journal()); err != nil {
+			return nil, exit.Usagef("resume: %w", err)
+		}
+		con.Infof("resuming: %s in %s have a verdict", plural(len(prior), "test"), layout.Journal())
+	}
 	if err := layout.Reset(); err != nil {
 		return nil, exit.Usagef("out %s: %w", cfg.Out, err)
 	}
@@ -98,6 +109,22 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	}
 	run := newRun(cfg, ids)
 	run.Workers = s.workers()
+	var keep []entry
+	for _, t := range run.Tests {
+		for _, e := range prior[t.ID] {
+			t.Attempts = append(t.Attempts, e.Attempt)
+			if e.Class != "" {
+				t.Suite, t.Class, t.Name = e.Suite, e.Class, e.Name
+			}
+			keep = append(keep, e)
+		}
+	}
+	jr, err := createJournal(layout.Journal(), keep)
+	if err != nil {
+		return nil, exit.Infraf("journal: %w", err)
+	}
+	defer jr.close()
+	s.journal = jr
 	con.Infof("%d tests, %d workers on %s, image %s, run %s", len(ids), run.Workers, plural(len(s.hosts), "host"), cfg.Image, cfg.RunID)
 
 	runErr := s.runAll(ctx, run, layout)
@@ -166,12 +193,13 @@ func writeReports(layout report.Layout, run *result.Run) ([]string, error) {
 
 // session is one run's connection to its engines, with the image resolved.
 type session struct {
-	cfg   *config.Config
-	opts  Options
-	con   *console.Console
-	hosts []*host
-	pool  *sshpool.Pool // nil without a matrix
-	agent []byte
+	cfg     *config.Config
+	opts    Options
+	con     *console.Console
+	hosts   []*host
+	pool    *sshpool.Pool // nil without a matrix
+	agent   []byte
+	journal *journal // nil for list, check and clean
 
 	localMu  sync.Mutex // guards local and localImg (image_transfer: load)
 	local    engine.Engine
@@ -237,7 +265,7 @@ func (s *session) startContainer(ctx context.Context, h *host, role string, work
 		Name:   name,
 		Labels: labels,
 		Env:    append(append([]string(nil), s.cfg.Env...), env...),
-		Cmd:    []string{agentPath, "agent", "idle"},
+		Cmd:    []string{agentPath, "agent", "idle", "--orphan-ttl", s.cfg.OrphanTTL.String()},
 		Files:  []engine.File{{Path: agentPath, Mode: 0o755, Data: s.agent}},
 	})
 }

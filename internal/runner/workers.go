@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -18,10 +19,6 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
-
-// maxLost is how many times a test's batch may be lost with its worker before the
-// test gets an error verdict instead of going back to the queue.
-const maxLost = 3
 
 // pool is the workers of one run and the state they share.
 type pool struct {
@@ -49,10 +46,12 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 		alive0:   s.workers(),
 		stuckSet: map[int]bool{},
 	}
-	ids := make([]string, len(run.Tests))
-	for i, t := range run.Tests {
+	var ids []string
+	for _, t := range run.Tests {
 		p.byID[t.ID] = t
-		ids[i] = t.ID
+		if len(t.Attempts) == 0 { // a resumed run keeps the verdicts it has
+			ids = append(ids, t.ID)
+		}
 	}
 	var group func(string) string
 	if s.goResults() {
@@ -135,7 +134,7 @@ func (p *pool) work(ctx context.Context, w *worker) {
 		return
 	}
 	defer log.Close()
-	w.log = log
+	w.log = &limitWriter{w: log, left: logLimit}
 
 	failures := 0
 	for {
@@ -198,6 +197,9 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 		return false, err
 	}
 	w.c = c
+	beatCtx, stopBeat := context.WithCancel(ctx)
+	defer stopBeat()
+	go p.heartbeat(beatCtx, w, c)
 	if !p.s.cfg.Setup.IsZero() {
 		if err := p.setup(ctx, w); err != nil {
 			return false, err
@@ -255,7 +257,7 @@ type worker struct {
 	n          int
 	c          engine.Container
 	logPath    string
-	log        *os.File
+	log        io.Writer
 }
 
 // tag names the worker in messages: "local/w3", "b01/w3".
@@ -286,7 +288,7 @@ func (p *pool) lose(w *worker, ids []string, cause error) {
 		p.lost[id] = append(p.lost[id], w.tag())
 		on := p.lost[id]
 		p.mu.Unlock()
-		if len(on) < maxLost {
+		if len(on) < p.s.cfg.MaxLost {
 			again = append(again, id)
 			continue
 		}
@@ -329,10 +331,34 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 				}
 			}
 			t.Attempts = append(t.Attempts, a)
+			if p.s.journal != nil {
+				if err := p.s.journal.add(t, a); err != nil {
+					p.s.con.Warnf("journal: %v", err)
+				}
+			}
 		}
 		p.mu.Unlock()
 		if t != nil {
 			p.s.con.TestDone(v.ID, a)
+		}
+	}
+}
+
+// heartbeat tells the container's agent that the master lives, so that the agent
+// stops the container on its own once the master is gone for orphan_ttl (a master
+// killed with SIGKILL cannot remove its containers).
+func (p *pool) heartbeat(ctx context.Context, w *worker, c engine.Container) {
+	every := min(p.s.cfg.OrphanTTL/4, 15*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{agentPath, "agent", "beat"}}); err != nil && ctx.Err() == nil {
+				p.s.con.Warnf("worker %s: heartbeat: %v", w.tag(), err)
+			}
 		}
 	}
 }

@@ -63,7 +63,36 @@ func (c *container) exec(ctx context.Context, spec engine.ExecSpec) (int, error)
 	if err != nil {
 		return -1, fmt.Errorf("read output: %w", err)
 	}
-	return c.exitCode(ctx, created.ID)
+	code, err := c.exitCode(ctx, created.ID)
+	if err != nil {
+		return -1, err
+	}
+	// A command whose container was killed (docker kill, OOM, a reboot) ends too,
+	// but its exit code says nothing about the test: that is a lost command.
+	if err := c.alive(ctx); err != nil {
+		return -1, err
+	}
+	return code, nil
+}
+
+// alive returns engine.ErrContainerGone, with what is known of why, when the
+// container no longer runs.
+func (c *container) alive(ctx context.Context) error {
+	ins, err := c.e.cli.ContainerInspect(ctx, c.id)
+	if isNotFound(err) {
+		return fmt.Errorf("%w: removed", engine.ErrContainerGone)
+	}
+	if err != nil {
+		return fmt.Errorf("inspect container: %w", ctxErr(ctx, err))
+	}
+	if st := ins.State; st != nil && !st.Running {
+		why := fmt.Sprintf("%s, exit code %d", st.Status, st.ExitCode)
+		if st.OOMKilled {
+			why += ", killed for lack of memory (OOM)"
+		}
+		return fmt.Errorf("%w: %s", engine.ErrContainerGone, why)
+	}
+	return nil
 }
 
 // exitCode waits for the exec to be recorded as finished. The output stream can end

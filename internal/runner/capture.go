@@ -1,0 +1,93 @@
+package runner
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// captureLimit bounds what the master keeps of one batch's stdout or stderr for
+// its verdicts: the head and the tail, each this big. A test printing gigabytes
+// does not grow the master; its full output goes to the worker log, up to logLimit.
+const (
+	captureLimit = 4 << 20
+	logLimit     = 256 << 20
+)
+
+// capture keeps the first and the last limit bytes written to it, whole lines
+// only at the seam, with a marker line saying how much was left out.
+type capture struct {
+	limit int
+	head  []byte
+	tail  []byte // a ring of the latest bytes once head is full
+	cut   int64  // bytes dropped between head and tail
+}
+
+func newCapture(limit int) *capture { return &capture{limit: limit} }
+
+func (c *capture) Write(p []byte) (int, error) {
+	n := len(p)
+	if room := c.limit - len(c.head); room > 0 {
+		k := min(room, len(p))
+		c.head = append(c.head, p[:k]...)
+		p = p[k:]
+	}
+	if len(p) == 0 {
+		return n, nil
+	}
+	c.tail = append(c.tail, p...)
+	if over := len(c.tail) - c.limit; over > 0 {
+		c.cut += int64(over)
+		c.tail = append(c.tail[:0], c.tail[over:]...)
+	}
+	return n, nil
+}
+
+// Bytes is the head, a marker when something was cut, and the tail. The head
+// ends and the tail starts on a line boundary, so line-based parsers (test2json
+// streams) see whole lines.
+func (c *capture) Bytes() []byte {
+	if c.cut == 0 {
+		return append(append([]byte(nil), c.head...), c.tail...)
+	}
+	head, tail := c.head, c.tail
+	cut := c.cut
+	if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+		cut += int64(len(head) - i - 1)
+		head = head[:i+1]
+	}
+	if i := bytes.IndexByte(tail, '\n'); i >= 0 {
+		cut += int64(i + 1)
+		tail = tail[i+1:]
+	}
+	out := append([]byte(nil), head...)
+	out = fmt.Appendf(out, "… paratest: %d bytes of output cut here; the worker log has more …\n", cut)
+	return append(out, tail...)
+}
+
+// limitWriter passes the first n bytes through to w, then a marker, then drops
+// the rest: the worker log of a test that prints without end stays bounded.
+type limitWriter struct {
+	w    io.Writer
+	left int64
+	done bool
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if l.done {
+		return n, nil
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+		l.done = true
+	}
+	l.left -= int64(len(p))
+	if _, err := l.w.Write(p); err != nil {
+		return n, err
+	}
+	if l.done {
+		fmt.Fprintf(l.w, "\n… paratest: this log reached its limit; later output is not kept …\n")
+	}
+	return n, nil
+}

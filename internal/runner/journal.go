@@ -1,0 +1,95 @@
+package runner
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+)
+
+// journal appends every verdict to <out>/journal.jsonl as it is made, synced, so
+// that a master killed outright (SIGKILL, a lost agent) loses nothing that ran:
+// `run --resume` reads it back and runs only the tests without a verdict.
+type journal struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+// entry is one line of the journal: one attempt of one test.
+type entry struct {
+	ID      string         `json:"id"`
+	Suite   string         `json:"suite,omitempty"`
+	Class   string         `json:"class,omitempty"`
+	Name    string         `json:"name,omitempty"`
+	Attempt result.Attempt `json:"attempt"`
+}
+
+// readJournal returns the attempts recorded in the journal at path, by test id, in
+// the order they were made. A missing journal is empty; a torn last line (the
+// master died while writing it) is ignored.
+func readJournal(path string) (map[string][]entry, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string][]entry{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	for line := 1; sc.Scan(); line++ {
+		var e entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.ID == "" {
+			continue
+		}
+		out[e.ID] = append(out[e.ID], e)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// createJournal starts a journal at path holding the entries given (those a
+// resumed run keeps).
+func createJournal(path string, keep []entry) (*journal, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	j := &journal{f: f}
+	for _, e := range keep {
+		if err := j.write(e); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return j, f.Sync()
+}
+
+// add records one attempt and syncs it to disk.
+func (j *journal) add(t *result.Test, a result.Attempt) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.write(entry{ID: t.ID, Suite: t.Suite, Class: t.Class, Name: t.Name, Attempt: a}); err != nil {
+		return err
+	}
+	return j.f.Sync()
+}
+
+func (j *journal) write(e entry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = j.f.Write(append(data, '\n'))
+	return err
+}
+
+func (j *journal) close() error { return j.f.Close() }
