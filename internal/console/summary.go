@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
 
@@ -14,17 +15,24 @@ const MaxListed = 50
 // Summary writes the closing summary, in one Write:
 //
 //	paratest: 40 passed, 2 failed, 1 flaky, 1 skipped, 0 lost of 44 tests in 1m12s on 4 workers
+//	paratest: failed tests were rerun: 3 rounds in all
+//	paratest: wall time 1m12s, predicted 1m5s, lower bound 58s
 //	paratest: failed tests:
-//	  FAIL example/pkg.TestY (2 attempts) - expected 1, got 2
+//	  FAIL example/pkg.TestY (3 attempts) - expected 1, got 2
 //	  ... and 3 more
 //	paratest: flaky tests (passed on a retry):
-//	  FLAKY example/pkg.TestZ (2 attempts) - timeout
+//	  FLAKY example/pkg.TestZ (3 attempts, failed only on h2) - timeout
+//	paratest: suspect host h3: 9 of 12 attempts failed (75%), at least 3x the other hosts' median rate
 //	paratest: artifacts:
 //	  paratest-out/junit/
 //	paratest: test results: https://jenkins.example/job/x/12/testReport/
 //	paratest: FAILED (2 failed)
 //
 // "passed" includes the flaky tests; "lost" are tests that never got a verdict.
+// The rounds line appears after reruns, "failed tests were not rerun: <why>" instead
+// when run.RerunSkipped says why, and the timing line only with a prediction from
+// timing history. "failed only on" and suspect hosts are report.FailedOnlyOn and
+// report.HostStats, as in summary.md and flaky.json.
 // Failed (FAIL, ERROR, LOST) and flaky tests are listed in run order, at most
 // MaxListed each, with the message of the last bad attempt. Lists, artifacts and
 // the link appear only when non-empty; the link is run.BuildURL + "testReport/".
@@ -46,6 +54,17 @@ func (c *Console) Summary(run *result.Run, paths []string) {
 		c.count(n.Lost, "lost", sgrRed),
 		plural(n.Tests, "test"), span(run.Duration), plural(run.Workers, "worker"))
 
+	if r := report.Rounds(run); r > 1 {
+		fmt.Fprintf(&b, "paratest: failed tests were rerun: %d rounds in all\n", r)
+	}
+	if why := strings.TrimSuffix(oneLine(run.RerunSkipped), "."); why != "" {
+		b.WriteString("paratest: failed tests were not rerun: " + why + "\n")
+	}
+	if run.Predicted > 0 {
+		fmt.Fprintf(&b, "paratest: wall time %s, predicted %s, lower bound %s\n",
+			span(run.Duration), span(run.Predicted), span(run.LowerBound))
+	}
+
 	var bad, flaky []*result.Test
 	for _, t := range run.Tests {
 		switch {
@@ -57,6 +76,11 @@ func (c *Console) Summary(run *result.Run, paths []string) {
 	}
 	c.list(&b, "paratest: failed tests:\n", bad)
 	c.list(&b, "paratest: flaky tests (passed on a retry):\n", flaky)
+	for _, h := range report.SuspectHosts(report.HostStats(run)) {
+		b.WriteString("paratest: " + c.paint(sgrYellow, fmt.Sprintf(
+			"suspect host %s: %d of %d attempts failed (%.0f%%), at least %gx the other hosts' median rate",
+			oneLine(h.Host), h.Bad, h.Attempts, 100*h.Rate(), report.SuspectFactor)) + "\n")
+	}
 
 	if len(paths) > 0 {
 		b.WriteString("paratest: artifacts:\n")
@@ -110,8 +134,15 @@ func (c *Console) list(b *strings.Builder, header string, tests []*result.Test) 
 			}
 		}
 		b.WriteString("  " + c.paint(code, word) + " " + oneLine(t.ID))
+		var notes []string
 		if len(t.Attempts) > 1 {
-			fmt.Fprintf(b, " (%d attempts)", len(t.Attempts))
+			notes = append(notes, fmt.Sprintf("%d attempts", len(t.Attempts)))
+		}
+		if h := report.FailedOnlyOn(t); h != "" {
+			notes = append(notes, "failed only on "+oneLine(h))
+		}
+		if len(notes) > 0 {
+			b.WriteString(" (" + strings.Join(notes, ", ") + ")")
 		}
 		if msg := lastBadMessage(t); msg != "" {
 			b.WriteString(" - " + msg)

@@ -133,6 +133,24 @@ func TestSummary(t *testing.T) {
 			paths: paths[:1],
 		},
 		{
+			name:  "reruns",
+			run:   reruns(),
+			paths: paths[:1],
+		},
+		{
+			name: "rerun-skipped",
+			run: &result.Run{
+				Duration: 30 * time.Second, Workers: 2, Rounds: 1,
+				RerunSkipped: "3 of 4 tests failed, over the rerun threshold of 10%.",
+				Tests: []*result.Test{
+					test("example/pkg.TestA", attempt(result.Passed, "")),
+					test("example/pkg.TestB", attempt(result.Failed, "b")),
+					test("example/pkg.TestC", attempt(result.Failed, "c")),
+					test("example/pkg.TestD", attempt(result.Errored, "d")),
+				},
+			},
+		},
+		{
 			name: "empty",
 			run:  nil,
 		},
@@ -164,4 +182,39 @@ func TestSummaryTruncation(t *testing.T) {
 			t.Errorf("%d failed: got\n%s", tc.n, got)
 		}
 	}
+}
+
+// on is an attempt in a given round on a given host.
+func on(s result.Status, msg string, round int, host, worker string) result.Attempt {
+	a := attempt(s, msg)
+	a.Round, a.Host, a.Worker = round, host, worker
+	return a
+}
+
+// reruns is a three-round run on three hosts with timing history: h3 errored
+// every attempt it ran, one test failed twice on h2 and passed on h1.
+func reruns() *result.Run {
+	run := &result.Run{
+		Duration: 95 * time.Second, Workers: 3, Rounds: 3,
+		Predicted: 80 * time.Second, LowerBound: 62500 * time.Millisecond,
+	}
+	for i := range 12 {
+		run.Tests = append(run.Tests, test(fmt.Sprintf("example/pkg.TestOK%02d", i),
+			on(result.Passed, "", 1, fmt.Sprintf("h%d", i%2+1), "w0")))
+	}
+	for i := range 3 {
+		run.Tests = append(run.Tests, test(fmt.Sprintf("example/pkg.TestH3%d", i),
+			on(result.Errored, "container exited with code 137", 1, "h3", "w2"),
+			on(result.Passed, "", 2, "h1", "w0")))
+	}
+	run.Tests = append(run.Tests,
+		test("example/db.TestOnlyOnH2",
+			on(result.Failed, "i/o timeout", 1, "h2", "w1"),
+			on(result.Failed, "i/o timeout", 2, "h2", "w1"),
+			on(result.Passed, "", 3, "h1", "w0")),
+		test("example/pkg.TestBroken",
+			on(result.Failed, "broken", 1, "h1", "w0"),
+			on(result.Failed, "broken", 2, "h2", "w1"),
+			on(result.Failed, "broken", 3, "h1", "w0")))
+	return run
 }

@@ -10,10 +10,10 @@ import (
 
 // flakyReport is the shape of flaky.json. Lists are never null.
 type flakyReport struct {
-	RunID    string       `json:"run_id"`
-	BuildURL string       `json:"build_url"`
-	Rounds   int          `json:"rounds"`
-	Tests    []flakyTest  `json:"tests"`
+	RunID    string      `json:"run_id"`
+	BuildURL string      `json:"build_url"`
+	Rounds   int         `json:"rounds"`
+	Tests    []flakyTest `json:"tests"`
 	Hosts    []flakyHost `json:"hosts"`
 }
 

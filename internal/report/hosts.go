@@ -78,7 +78,8 @@ func HostStats(run *result.Run) []HostStat {
 				others = append(others, out[j].Rate())
 			}
 		}
-		out[i].Suspect = out[i].Rate() >= SuspectFactor*median(others)
+		// The tolerance makes "at least" hold at equality: 3*0.1 is above 0.3 in floats.
+		out[i].Suspect = out[i].Rate()+1e-9 >= SuspectFactor*median(others)
 	}
 	return out
 }
@@ -94,11 +95,17 @@ func SuspectHosts(stats []HostStat) []HostStat {
 	return out
 }
 
-// FailedOnlyOn is the host all of t's bad attempts ran on, when t also passed on
-// another host: the failure points at that host (its load, network, disk) rather
-// than at the test. It is "" otherwise, and for attempts with no host.
+// OnlyOnMinBad is how many bad attempts on one host FailedOnlyOn needs. A single
+// failure on a host and a pass on another is what every flaky test of a
+// multi-host run looks like, and says nothing about the host.
+const OnlyOnMinBad = 2
+
+// FailedOnlyOn is the host t failed on when all of its bad attempts, at least
+// OnlyOnMinBad of them, ran on that one host and t passed on another host: the
+// failure points at the host (its load, network, disk) rather than at the test.
+// It is "" otherwise, and when a bad attempt has no host.
 func FailedOnlyOn(t *result.Test) string {
-	bad := ""
+	bad, n := "", 0
 	for _, a := range t.Attempts {
 		if !a.Status.Bad() {
 			continue
@@ -107,8 +114,9 @@ func FailedOnlyOn(t *result.Test) string {
 			return ""
 		}
 		bad = a.Host
+		n++
 	}
-	if bad == "" {
+	if n < OnlyOnMinBad {
 		return ""
 	}
 	for _, a := range t.Attempts {

@@ -1,7 +1,10 @@
 // Package report owns the output directory (paratest-out by default) and the summary
-// files written into it: summary.json for machines and summary.md for a pull-request
-// comment. It also holds the helpers every report writer shares: atomic writes, and
-// text cleaning and bounding for output that Jenkins or GitHub will show.
+// files written into it: summary.json for machines, summary.md for a pull-request
+// comment and flaky.json for the flaky and failed tests with all their attempts. It
+// decides which host a failure points at (FailedOnlyOn, HostStats), for these files
+// and the console alike. It also holds the helpers every report writer shares:
+// atomic writes, and text cleaning and bounding for output that Jenkins or GitHub
+// will show.
 package report
 
 import (

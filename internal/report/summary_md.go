@@ -23,8 +23,11 @@ const (
 )
 
 // WriteSummaryMD writes a Markdown summary of run to path, atomically, ready to post as
-// a pull-request comment: counts, each failed test with its message and output, each
-// flaky test with its attempts, and links. When it would be longer than MaxMarkdown it
+// a pull-request comment: counts; how many rounds reruns took, or why there were
+// none; predicted against actual wall time when there was timing history; the
+// suspect hosts (see SuspectFactor); each failed test with its message and output,
+// each flaky test with its attempts, both noting the host a test failed only on
+// (FailedOnlyOn); and links. When it would be longer than MaxMarkdown it
 // stops at a test boundary and says how many tests are not shown and where they are.
 func WriteSummaryMD(path string, run *result.Run) error {
 	return WriteAtomic(path, []byte(markdown(run, shownDir(path))))
@@ -147,6 +150,58 @@ func mdHead(run *result.Run) string {
 		b.WriteString("The run was interrupted: tests it did not start count as skipped, " +
 			"tests it stopped count as lost.\n\n")
 	}
+	b.WriteString(mdRounds(run))
+	b.WriteString(mdTiming(run))
+	b.WriteString(mdSuspects(HostStats(run)))
+	return b.String()
+}
+
+// mdRounds says how many rounds the reruns took, or why there were none.
+func mdRounds(run *result.Run) string {
+	var b strings.Builder
+	if n := Rounds(run); n > 1 {
+		fmt.Fprintf(&b, "Failed tests were rerun: %d rounds in all.\n\n", n)
+	}
+	if why := strings.TrimSuffix(cell(run.RerunSkipped), "."); why != "" {
+		b.WriteString("Failed tests were not rerun: " + why + ".\n\n")
+	}
+	return b.String()
+}
+
+// mdTiming compares the wall time with what the timing history predicted.
+func mdTiming(run *result.Run) string {
+	if run.Predicted <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("Wall time %s · predicted %s from earlier runs", humanDuration(run.Duration),
+		humanDuration(run.Predicted))
+	if run.LowerBound > 0 {
+		s += fmt.Sprintf(" · lower bound %s (the longest test, or all test time spread over the workers)",
+			humanDuration(run.LowerBound))
+	}
+	return s + "\n\n"
+}
+
+// mdSuspects lists every host when one of them is suspect, so its failure rate
+// can be compared with the others'.
+func mdSuspects(hosts []HostStat) string {
+	n := len(SuspectHosts(hosts))
+	if n == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### Suspect hosts (%d)\n\n", n)
+	b.WriteString("| Host | Attempts | Failed | Failure rate | Suspect |\n| --- | --- | --- | --- | --- |\n")
+	for _, h := range hosts {
+		mark := ""
+		if h.Suspect {
+			mark = "**yes**"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %.1f%% | %s |\n", cell(h.Host), h.Attempts, h.Bad, 100*h.Rate(), mark)
+	}
+	fmt.Fprintf(&b, "\nA suspect host failed at least %d attempts, at a rate at least %g× the median "+
+		"of the other hosts': check the host (load, disk, network) before the tests that failed there.\n\n",
+		SuspectMinBad, SuspectFactor)
 	return b.String()
 }
 
@@ -202,6 +257,7 @@ func mdFailed(t *result.Test) string {
 	if n := len(t.Attempts); n > 1 {
 		fmt.Fprintf(&b, " (%d attempts)", n)
 	}
+	b.WriteString(onlyOnNote(t))
 	b.WriteString("\n\n")
 	msg := Clean(a.Message)
 	if d := Clean(a.Details); d != "" {
@@ -223,7 +279,7 @@ func mdFailed(t *result.Test) string {
 // mdFlaky shows a flaky test with a table of its attempts.
 func mdFlaky(t *result.Test) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s**\n\n", codeSpan(Clean(t.ID)))
+	fmt.Fprintf(&b, "**%s**%s\n\n", codeSpan(Clean(t.ID)), onlyOnNote(t))
 	b.WriteString("| Round | Worker | Host | Verdict | Message |\n| --- | --- | --- | --- | --- |\n")
 	for _, a := range t.Attempts {
 		msg := ""
@@ -235,6 +291,15 @@ func mdFlaky(t *result.Test) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// onlyOnNote is " · failed only on host `h2`" when FailedOnlyOn names a host.
+func onlyOnNote(t *result.Test) string {
+	h := FailedOnlyOn(t)
+	if h == "" {
+		return ""
+	}
+	return " · failed only on host " + codeSpan(Clean(h))
 }
 
 // lost reports whether a test never got a verdict, as result.Counts counts it.

@@ -81,7 +81,76 @@ func summaryCases() []struct {
 				test("example.com/app/pkg.TestNotStarted", at(result.Skipped, 0, "", "", "interrupted before it ran")),
 			}}},
 		{"004-truncated", many},
+		{"005-reruns", reruns()},
+		{"006-suspect-host", suspectHost()},
+		{"007-rerun-skipped", &result.Run{ID: "jenkins-app-47", Start: t0, Duration: 30 * time.Second, Workers: 2,
+			Rounds: 1, RerunSkipped: "3 of 4 tests failed, over the rerun threshold of 10% | see docs.",
+			Tests: []*result.Test{
+				passing("example.com/app/pkg.TestA"),
+				test("example.com/app/pkg.TestB", at(result.Failed, 1, "w0", "local", "b")),
+				test("example.com/app/pkg.TestC", at(result.Failed, 1, "w1", "local", "c")),
+				test("example.com/app/pkg.TestD", at(result.Errored, 1, "w0", "local", "d")),
+			}}},
 	}
+}
+
+// reruns is a three-host run (two workers each: w0, w1 on h1; w2, w3 on h2; w4, w5
+// on h3) with three rounds and timing history: four tests that failed in round 1
+// and passed in round 2, three that failed all three attempts, one on each host,
+// and one that failed twice on h2 and passed on h1. No host is suspect: every host
+// has a similar share of the failures.
+func reruns() *result.Run {
+	host := func(w int) string { return fmt.Sprintf("h%d", w/2+1) }
+	run := &result.Run{ID: "jenkins-app-45", Start: t0, Duration: 95 * time.Second, Workers: 6,
+		BuildURL: "https://ci.example.com/job/app/45/", Rounds: 3,
+		Predicted: 80 * time.Second, LowerBound: 62500 * time.Millisecond}
+	for i := range 12 {
+		w := i % 6
+		run.Tests = append(run.Tests, test(fmt.Sprintf("example.com/app/pkg.TestOK%02d", i),
+			at(result.Passed, 1, fmt.Sprintf("w%d", w), host(w), "")))
+	}
+	for i := range 4 {
+		bad, good := i%6, (i+3)%6 // a different host in round 2
+		run.Tests = append(run.Tests, test(fmt.Sprintf("example.com/app/pkg.TestFlaky%d", i),
+			at(result.Failed, 1, fmt.Sprintf("w%d", bad), host(bad), fmt.Sprintf("flake %d", i)),
+			at(result.Passed, 2, fmt.Sprintf("w%d", good), host(good), "")))
+	}
+	for i := range 3 {
+		var as []result.Attempt
+		for r := 1; r <= 3; r++ {
+			w := (2*i + 2*r) % 6 // rounds 1-3 on three different hosts
+			as = append(as, at(result.Failed, r, fmt.Sprintf("w%d", w), host(w), fmt.Sprintf("broken %d in round %d", i, r)))
+		}
+		run.Tests = append(run.Tests, test(fmt.Sprintf("example.com/app/pkg.TestBroken%d", i), as...))
+	}
+	run.Tests = append(run.Tests, test("example.com/app/db.TestOnlyOnH2",
+		at(result.Errored, 1, "w2", "h2", "dial tcp 10.0.0.2:5432: i/o timeout"),
+		at(result.Errored, 2, "w3", "h2", "dial tcp 10.0.0.2:5432: i/o timeout"),
+		at(result.Passed, 3, "w0", "h1", "")))
+	return run
+}
+
+// suspectHost is a three-host run in which every test that ran on h3 errored in
+// round 1 and passed elsewhere in round 2; h1 had one failure of its own.
+func suspectHost() *result.Run {
+	run := &result.Run{ID: "jenkins-app-46", Start: t0, Duration: 40 * time.Second, Workers: 3, Rounds: 2}
+	hosts := []string{"h1", "h2", "h3"}
+	for i := range 12 {
+		h := i % 3
+		id := fmt.Sprintf("example.com/app/pkg.Test%02d", i)
+		switch h {
+		case 2:
+			run.Tests = append(run.Tests, test(id,
+				at(result.Errored, 1, "w2", "h3", "container exited with code 137"),
+				at(result.Passed, 2, fmt.Sprintf("w%d", i%2), hosts[i%2], "")))
+		default:
+			run.Tests = append(run.Tests, test(id, at(result.Passed, 1, fmt.Sprintf("w%d", h), hosts[h], "")))
+		}
+	}
+	run.Tests[0].Attempts = []result.Attempt{
+		at(result.Failed, 1, "w0", "h1", "expected 1, got 2"), at(result.Passed, 2, "w1", "h2", ""),
+	}
+	return run
 }
 
 func TestSummaryGolden(t *testing.T) {
@@ -93,6 +162,13 @@ func TestSummaryGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := WriteSummaryMD(l.SummaryMD(), tc.run); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteFlakyJSON(l.FlakyJSON(), tc.run); err != nil {
+				t.Fatal(err)
+			}
+			flaky, err := os.ReadFile(l.FlakyJSON())
+			if err != nil {
 				t.Fatal(err)
 			}
 			js, err := os.ReadFile(l.SummaryJSON())
@@ -111,6 +187,7 @@ func TestSummaryGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join("testdata", tc.name+".json"), js)
 			golden(t, filepath.Join("testdata", tc.name+".md"), md)
+			golden(t, filepath.Join("testdata", tc.name+".flaky.json"), flaky)
 		})
 	}
 }

@@ -108,7 +108,12 @@ func (h *host) prepare(ctx context.Context, s *session) (engine.ImageInfo, error
 	if err != nil {
 		return engine.ImageInfo{}, err
 	}
-	if !h.cleaned {
+	if h.cleaned {
+		s.con.Infof("host %s is back", h.name)
+		h.ready, h.image = true, img
+		return img, nil
+	}
+	{
 		// A run with this id that died by SIGKILL left its containers (stopped by
 		// their orphan TTL): they go before this run starts any.
 		removed, err := h.eng.RemoveAll(ctx, s.labels())

@@ -76,7 +76,7 @@ func (s *session) listCommand() (argv []string, what string) {
 
 func (s *session) listInContainer(ctx context.Context) (ids []string, err error) {
 	h := s.readyHost()
-	c, err := s.startContainer(ctx, h, "list", 0, []string{"PARATEST_LISTING=1"})
+	c, err := s.startContainer(ctx, h, "list", 0, 0, []string{"PARATEST_LISTING=1"})
 	if err != nil {
 		return nil, exit.Infraf("listing: %w", err)
 	}

@@ -252,13 +252,16 @@ func (s *session) labels() map[string]string {
 }
 
 // startContainer starts a container of the test image running the agent.
-func (s *session) startContainer(ctx context.Context, h *host, role string, worker int, env []string) (engine.Container, error) {
+func (s *session) startContainer(ctx context.Context, h *host, role string, worker, attempt int, env []string) (engine.Container, error) {
 	labels := s.labels()
 	labels[LabelRole] = role
 	name := "paratest-" + sanitizeName(s.cfg.RunID) + "-" + role
 	if role == "worker" {
 		labels[LabelWorker] = strconv.Itoa(worker)
 		name += strconv.Itoa(worker)
+		if attempt > 1 { // the old container may not be removable yet
+			name += "-" + strconv.Itoa(attempt)
+		}
 	}
 	return h.eng.Start(ctx, engine.ContainerSpec{
 		Image:  s.cfg.Image,

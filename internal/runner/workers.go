@@ -178,16 +178,21 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 		return false, nil
 	default:
 	}
-	if w.c != nil { // the container of a lost attempt: gone or useless
-		cctx, cancel := cleanupContext(ctx, p.s.opts.Hard)
-		w.c.Remove(cctx)
-		cancel()
-		w.c = nil
-	}
 	if _, err := w.h.prepare(ctx, p.s); err != nil {
 		return false, err
 	}
-	c, err := p.s.startContainer(ctx, w.h, "worker", w.n, []string{
+	if w.c != nil { // the container of a lost attempt: gone or useless
+		cctx, cancel := cleanupContext(ctx, p.s.opts.Hard)
+		err := w.c.Remove(cctx)
+		cancel()
+		if err != nil { // tried again next attempt; the run's clean-up gets it at the latest
+			p.s.con.Warnf("worker %s: remove its old container: %v", w.tag(), err)
+		} else {
+			w.c = nil
+		}
+	}
+	w.attempt++
+	c, err := p.s.startContainer(ctx, w.h, "worker", w.n, w.attempt, []string{
 		"PARATEST_WORKER=" + strconv.Itoa(w.n),
 		"PARATEST_WORKERS=" + strconv.Itoa(p.alive0),
 		"PARATEST_RUN_ID=" + p.s.cfg.RunID,
@@ -255,6 +260,7 @@ type worker struct {
 	h          *host
 	host, name string
 	n          int
+	attempt    int // containers started, for unique names
 	c          engine.Container
 	logPath    string
 	log        io.Writer

@@ -68,9 +68,26 @@ func (c *container) exec(ctx context.Context, spec engine.ExecSpec) (int, error)
 		return -1, err
 	}
 	// A command whose container was killed (docker kill, OOM, a reboot) ends too,
-	// but its exit code says nothing about the test: that is a lost command.
-	if err := c.alive(ctx); err != nil {
-		return -1, err
+	// but its exit code says nothing about the test: that is a lost command. The
+	// engine may record the command's death by signal a moment before the
+	// container's, so such an exit is looked at a few times.
+	checks := 1
+	if code >= 128 {
+		checks = 10
+	}
+	for i := range checks {
+		if err := c.alive(ctx); err != nil {
+			return -1, err
+		}
+		if i+1 < checks {
+			t := time.NewTimer(50 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return -1, fmt.Errorf("inspect container: %w", ctxCause(ctx))
+			case <-t.C:
+			}
+		}
 	}
 	return code, nil
 }
