@@ -3,11 +3,16 @@
 // gives it back with Requeue (its worker was lost). Next blocks while the queue is
 // empty but leases are out, because a lost lease brings tests back, and says the
 // queue is drained only when nothing is queued or leased.
+//
+// The queue hands ids out in the order it was given them (the runner gives them
+// longest first, see internal/history); with MaxBatchTime a batch also stops
+// growing at a predicted duration.
 package queue
 
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Queue hands out test ids in batches. It is safe for concurrent use.
@@ -17,24 +22,47 @@ type Queue struct {
 	items    []string
 	batch    int
 	group    func(id string) string
+	cost     func(id string) time.Duration // nil: batches are bounded by count only
+	maxCost  time.Duration
 	leased   int
 	closed   bool
 	finished chan struct{} // closed once the queue is drained or closed
 }
 
-// New returns a queue of ids handed out batch at a time. When group is not nil a
-// batch holds only ids of one group (a Go package: one test binary per exec).
-func New(ids []string, batch int, group func(id string) string) *Queue {
+// An Option changes how New's queue forms batches.
+type Option func(*Queue)
+
+// MaxBatchTime stops a batch from growing once the predicted durations of its ids
+// would add up to more than limit; a batch always holds at least one id. Ordered
+// longest first and batched by count alone, the longest tests would share the
+// first batch and run one after another on one worker, undoing the order. A nil
+// predict or a limit ≤ 0 leaves batches bounded by count only.
+func MaxBatchTime(predict func(id string) time.Duration, limit time.Duration) Option {
+	return func(q *Queue) {
+		if predict != nil && limit > 0 {
+			q.cost, q.maxCost = predict, limit
+		}
+	}
+}
+
+// New returns a queue of ids handed out batch at a time, in the order given. When
+// group is not nil a batch holds only ids of one group (a Go package: one test
+// binary per exec).
+func New(ids []string, batch int, group func(id string) string, opts ...Option) *Queue {
 	if batch < 1 {
 		batch = 1
 	}
-	return &Queue{
+	q := &Queue{
 		changed:  make(chan struct{}),
 		items:    append([]string(nil), ids...),
 		batch:    batch,
 		group:    group,
 		finished: make(chan struct{}),
 	}
+	for _, o := range opts {
+		o(q)
+	}
+	return q
 }
 
 // Finished is closed once the queue is drained (nothing queued or leased) or
@@ -82,11 +110,35 @@ func (q *Queue) Next(ctx context.Context) (ids []string, ok bool) {
 	}
 }
 
-// take removes the next batch from the front; q.mu is held.
+// take removes the next batch from the front: the first id and the ids after it
+// (of its group, when grouping) while the batch has room by count and, with
+// MaxBatchTime, by predicted time. q.mu is held.
 func (q *Queue) take() []string {
 	first := q.items[0]
+	var used time.Duration
+	if q.cost != nil {
+		used = q.cost(first)
+	}
+	// fits reports whether id still fits the batch and counts it in.
+	fits := func(n int, id string) bool {
+		if n >= q.batch {
+			return false
+		}
+		if q.cost == nil {
+			return true
+		}
+		c := q.cost(id)
+		if used+c > q.maxCost {
+			return false
+		}
+		used += c
+		return true
+	}
 	if q.group == nil {
-		n := min(q.batch, len(q.items))
+		n := 1
+		for n < len(q.items) && fits(n, q.items[n]) {
+			n++
+		}
 		ids := append([]string(nil), q.items[:n]...)
 		q.items = q.items[n:]
 		return ids
@@ -94,12 +146,16 @@ func (q *Queue) take() []string {
 	g := q.group(first)
 	ids := []string{first}
 	rest := q.items[:0:0]
+	full := false // once an id of the group does not fit, later ones wait their turn
 	for _, id := range q.items[1:] {
-		if len(ids) < q.batch && q.group(id) == g {
-			ids = append(ids, id)
-		} else {
-			rest = append(rest, id)
+		if !full && q.group(id) == g {
+			if fits(len(ids), id) {
+				ids = append(ids, id)
+				continue
+			}
+			full = true
 		}
+		rest = append(rest, id)
 	}
 	q.items = rest
 	return ids

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -28,11 +29,14 @@ func TestBatches(t *testing.T) {
 		ids   []string
 		batch int
 		group func(string) string
+		opts  []Option
 		want  [][]string
 	}
 	pkg := func(id string) string { return id[:strings.LastIndexByte(id, '.')] }
+	// secs predicts an id's duration from its last letter: "p.Ac" takes 3s.
+	secs := func(id string) time.Duration { return time.Duration(id[len(id)-1]-'a'+1) * time.Second }
 	fn := func(t *testing.T, tc testCase) {
-		got := drain(t, New(tc.ids, tc.batch, tc.group))
+		got := drain(t, New(tc.ids, tc.batch, tc.group, tc.opts...))
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("batches (-want +got):\n%s", diff)
 		}
@@ -46,6 +50,28 @@ func TestBatches(t *testing.T) {
 			name: "grouped by package", batch: 2, group: pkg,
 			ids:  []string{"p.A", "q.A", "p.B", "p.C", "q.B"},
 			want: [][]string{{"p.A", "p.B"}, {"q.A", "q.B"}, {"p.C"}},
+		},
+		{
+			// Longest first, 6s per batch: the two longest tests do not share one,
+			// and a batch is the front of the queue, not a packing of it.
+			name: "batch time", batch: 3, opts: []Option{MaxBatchTime(secs, 6*time.Second)},
+			ids:  []string{"p.Ae", "p.Bd", "p.Cb", "p.Da", "p.Ea", "p.Fa"},
+			want: [][]string{{"p.Ae"}, {"p.Bd", "p.Cb"}, {"p.Da", "p.Ea", "p.Fa"}},
+		},
+		{
+			name: "a test over the batch time goes alone", batch: 3, opts: []Option{MaxBatchTime(secs, 2*time.Second)},
+			ids:  []string{"p.Az", "p.Ba", "p.Ca", "p.Da"},
+			want: [][]string{{"p.Az"}, {"p.Ba", "p.Ca"}, {"p.Da"}},
+		},
+		{
+			name: "batch time and groups", batch: 3, group: pkg, opts: []Option{MaxBatchTime(secs, 5*time.Second)},
+			ids:  []string{"p.Ad", "q.Ad", "p.Bc", "q.Ba", "p.Ca", "q.Ca"},
+			want: [][]string{{"p.Ad"}, {"q.Ad", "q.Ba"}, {"p.Bc", "p.Ca"}, {"q.Ca"}},
+		},
+		{
+			name: "no limit is no limit", batch: 2, opts: []Option{MaxBatchTime(secs, 0), MaxBatchTime(nil, time.Second)},
+			ids:  []string{"a", "b", "c"},
+			want: [][]string{{"a", "b"}, {"c"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })

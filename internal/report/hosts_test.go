@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -113,5 +115,16 @@ func TestFailedOnlyOn(t *testing.T) {
 		{name: "no attempts"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
+	}
+}
+
+func TestSuspectsOnlyInALargeMatrix(t *testing.T) {
+	hosts := map[string]string{"bad": "ffff"}
+	for i := range mdSuspectAllHosts {
+		hosts[fmt.Sprintf("h%02d", i)] = "pp"
+	}
+	md := mdSuspects(HostStats(onHosts(hosts)))
+	if rows := strings.Count(md, "\n| "); rows != 3 || !strings.Contains(md, "| bad | 4 | 4 | 100.0% | **yes** |") {
+		t.Errorf("want the table header and the suspect host only, got:\n%s", md)
 	}
 }

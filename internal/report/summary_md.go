@@ -182,12 +182,20 @@ func mdTiming(run *result.Run) string {
 	return s + "\n\n"
 }
 
+// mdSuspectAllHosts is the most hosts mdSuspects lists all of; with more, it lists
+// the suspect ones only, so a large matrix cannot crowd the tests out of summary.md.
+const mdSuspectAllHosts = 20
+
 // mdSuspects lists every host when one of them is suspect, so its failure rate
 // can be compared with the others'.
 func mdSuspects(hosts []HostStat) string {
-	n := len(SuspectHosts(hosts))
+	suspects := SuspectHosts(hosts)
+	n := len(suspects)
 	if n == 0 {
 		return ""
+	}
+	if len(hosts) > mdSuspectAllHosts {
+		hosts = suspects
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### Suspect hosts (%d)\n\n", n)
