@@ -240,6 +240,12 @@ type junitCase struct {
 	Skipped *struct {
 		Message string `xml:"message,attr"`
 	} `xml:"skipped"`
+	Flaky []struct {
+		Message string `xml:"message,attr"`
+	} `xml:"flakyFailure"`
+	Rerun []struct {
+		Message string `xml:"message,attr"`
+	} `xml:"rerunFailure"`
 	SystemOut string `xml:"system-out"`
 }
 

@@ -23,6 +23,7 @@ type Queue struct {
 	batch    int
 	group    func(id string) string
 	cost     func(id string) time.Duration // nil: batches are bounded by count only
+	avoid    map[string]Place              // where each id should preferably not run
 	maxCost  time.Duration
 	leased   int
 	closed   bool
@@ -85,9 +86,25 @@ func (q *Queue) checkFinished() {
 	}
 }
 
+// Place is where a test ran: a worker ("b01/w3") and its host.
+type Place struct{ Worker, Host string }
+
+// Avoid makes the queue hand each id preferably to a worker other than the one
+// given, and on another host: a failed test's rerun tells more elsewhere. Only a
+// preference: a worker takes an avoided id when nothing else is queued.
+func Avoid(places map[string]Place) Option {
+	return func(q *Queue) { q.avoid = places }
+}
+
 // Next leases the next batch. It blocks while the queue is empty and leases are
 // out; ok is false once the queue is drained or closed, or ctx is done.
 func (q *Queue) Next(ctx context.Context) (ids []string, ok bool) {
+	return q.NextFor(ctx, Place{})
+}
+
+// NextFor is Next for a worker at a place, which the Avoid option takes into
+// account.
+func (q *Queue) NextFor(ctx context.Context, at Place) (ids []string, ok bool) {
 	for {
 		q.mu.Lock()
 		if q.closed || (len(q.items) == 0 && q.leased == 0) {
@@ -95,6 +112,7 @@ func (q *Queue) Next(ctx context.Context) (ids []string, ok bool) {
 			return nil, false
 		}
 		if len(q.items) > 0 {
+			q.front(at)
 			ids = q.take()
 			q.leased += len(ids)
 			q.mu.Unlock()
@@ -107,6 +125,38 @@ func (q *Queue) Next(ctx context.Context) (ids []string, ok bool) {
 			return nil, false
 		case <-wait:
 		}
+	}
+}
+
+// front moves to the front the first id that at is least asked to avoid: one
+// avoided neither by worker nor by host, else one avoided only by host. q.mu is
+// held.
+func (q *Queue) front(at Place) {
+	if len(q.avoid) == 0 || at == (Place{}) {
+		return
+	}
+	best, bestScore := 0, 3
+	for i, id := range q.items {
+		score := 0
+		if p, ok := q.avoid[id]; ok {
+			if p.Host == at.Host {
+				score++
+			}
+			if p.Worker == at.Worker {
+				score++
+			}
+		}
+		if score < bestScore {
+			best, bestScore = i, score
+			if score == 0 {
+				break
+			}
+		}
+	}
+	if best > 0 {
+		id := q.items[best]
+		copy(q.items[1:best+1], q.items[:best])
+		q.items[0] = id
 	}
 }
 

@@ -217,3 +217,23 @@ func isClosed(c <-chan struct{}) bool {
 		return false
 	}
 }
+
+func TestAvoidPrefersAnotherWorkerAndHost(t *testing.T) {
+	ctx := context.Background()
+	q := New([]string{"a", "b", "c"}, 1, nil, Avoid(map[string]Place{
+		"a": {Worker: "h1/w0", Host: "h1"},
+		"b": {Worker: "h2/w1", Host: "h2"},
+	}))
+	// h1/w0 should not get a; b failed elsewhere, so it is b.
+	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(ids, []string{"b"}) {
+		t.Fatalf("h1/w0 got %v, want [b]", ids)
+	}
+	// Another worker on h1: a failed on h1, c on no host: c first.
+	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w2", Host: "h1"}); !cmp.Equal(ids, []string{"c"}) {
+		t.Fatalf("h1/w2 got %v, want [c]", ids)
+	}
+	// Only a is left: avoiding is a preference, h1/w0 still takes it.
+	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(ids, []string{"a"}) {
+		t.Fatalf("h1/w0 got %v, want [a]", ids)
+	}
+}

@@ -95,10 +95,11 @@ func SuspectHosts(stats []HostStat) []HostStat {
 	return out
 }
 
-// OnlyOnMinBad is how many bad attempts on one host FailedOnlyOn needs. A single
-// failure on a host and a pass on another is what every flaky test of a
-// multi-host run looks like, and says nothing about the host.
-const OnlyOnMinBad = 2
+// OnlyOnMinBad is how many bad attempts on one host FailedOnlyOn needs. One is
+// enough: reruns go to other hosts on purpose, so a test that failed on a host
+// and passed everywhere else is exactly what attribution should show; whether
+// the host itself is bad is what SuspectHosts weighs over all its tests.
+const OnlyOnMinBad = 1
 
 // FailedOnlyOn is the host t failed on when all of its bad attempts, at least
 // OnlyOnMinBad of them, ran on that one host and t passed on another host: the

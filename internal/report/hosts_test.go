@@ -105,7 +105,7 @@ func TestFailedOnlyOn(t *testing.T) {
 	for _, tc := range []testCase{
 		{name: "twice on h2, passed on h1", attempts: []result.Attempt{fail("h2"), fail("h2"), pass("h1")}, want: "h2"},
 		{name: "errored counts as failed", attempts: []result.Attempt{at(result.Errored, 1, "w", "h2", ""), fail("h2"), pass("h1")}, want: "h2"},
-		{name: "once is no evidence", attempts: []result.Attempt{fail("h2"), pass("h1")}},
+		{name: "failed once on h2, passed on h1", attempts: []result.Attempt{fail("h2"), pass("h1")}, want: "h2"},
 		{name: "passed on the same host", attempts: []result.Attempt{fail("h2"), fail("h2"), pass("h2")}},
 		{name: "failed on two hosts", attempts: []result.Attempt{fail("h2"), fail("h3"), pass("h1")}},
 		{name: "never passed", attempts: []result.Attempt{fail("h2"), fail("h2"), fail("h2")}},

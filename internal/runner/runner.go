@@ -18,6 +18,7 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/history"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/junit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -93,6 +94,14 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 		}
 		con.Infof("resuming: %s in %s have a verdict", plural(len(prior), "test"), layout.Journal())
 	}
+	// History first: its files may be the last build's reports in this --out.
+	timings, err := history.Load(cfg.History)
+	if err != nil {
+		return nil, exit.Usagef("history: %w", err)
+	}
+	for _, e := range timings.Skipped {
+		con.Warnf("history: %v", e)
+	}
 	if err := layout.Reset(); err != nil {
 		return nil, exit.Usagef("out %s: %w", cfg.Out, err)
 	}
@@ -125,6 +134,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	}
 	defer jr.close()
 	s.journal = jr
+	s.predicted = predictions(run, timings)
 	con.Infof("%d tests, %d workers on %s, image %s, run %s", len(ids), run.Workers, plural(len(s.hosts), "host"), cfg.Image, cfg.RunID)
 
 	runErr := s.runAll(ctx, run, layout)
@@ -147,7 +157,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	if runErr != nil {
 		return run, runErr
 	}
-	if lost := run.Counts().Lost; lost > 0 {
+	if lost := run.Counts().Lost; lost > 0 && !run.Interrupted {
 		return run, exit.Infraf("%s never got a verdict: no worker was left to run them; see the warnings above", plural(lost, "test"))
 	}
 	return run, nil
@@ -187,7 +197,8 @@ func writeReports(layout report.Layout, run *result.Run) ([]string, error) {
 	errs := []error{err}
 	errs = append(errs, report.WriteSummaryJSON(layout.SummaryJSON(), run))
 	errs = append(errs, report.WriteSummaryMD(layout.SummaryMD(), run))
-	paths := []string{layout.JUnitDir() + "/", layout.SummaryMD(), layout.SummaryJSON(), layout.LogsDir() + "/"}
+	errs = append(errs, report.WriteFlakyJSON(layout.FlakyJSON(), run))
+	paths := []string{layout.JUnitDir() + "/", layout.SummaryMD(), layout.SummaryJSON(), layout.FlakyJSON(), layout.LogsDir() + "/"}
 	return paths, errors.Join(errs...)
 }
 
@@ -200,6 +211,9 @@ type session struct {
 	pool    *sshpool.Pool // nil without a matrix
 	agent   []byte
 	journal *journal // nil for list, check and clean
+	// predicted holds the durations the timing history gives, by test id; the
+	// queue runs the longest first.
+	predicted map[string]time.Duration
 
 	localMu  sync.Mutex // guards local and localImg (image_transfer: load)
 	local    engine.Engine
@@ -353,4 +367,21 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		w.f(string(w.buf[:i]))
 		w.buf = w.buf[i+1:]
 	}
+}
+
+// predictions looks the run's tests up in the timing history.
+func predictions(run *result.Run, tm history.Timings) map[string]time.Duration {
+	if len(tm.Durations) == 0 {
+		return nil
+	}
+	known := map[string]time.Duration{}
+	for _, t := range run.Tests {
+		if d, ok := tm.Durations[history.Key(t.Class, t.Name)]; ok {
+			known[t.ID] = d
+		}
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	return known
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/history"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -32,11 +34,15 @@ type pool struct {
 	alive    int                 // workers not retired
 	alive0   int                 // workers at the start
 	stuckSet map[int]bool        // workers whose last attempts all failed
+	gaveUp   bool                // every worker was stuck: the run ends
+	round    int                 // the round being run, 1 for the first
 }
 
-// runAll starts the workers, feeds them the queue until it is drained or ctx is
-// done, and removes every container of the run. It returns an error only for a
-// failure of the machinery, never for failing tests.
+// runAll runs the suite in rounds: the first runs every test; when few enough
+// fail (rerun_threshold), the failed ones run again in a new round, up to
+// max_reruns times, to tell flaky tests from failing ones. Workers keep their
+// containers from round to round. At the end every container of the run goes. It
+// returns an error only for a failure of the machinery, never for failing tests.
 func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Layout) error {
 	p := &pool{
 		s:        s,
@@ -53,11 +59,22 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 			ids = append(ids, t.ID)
 		}
 	}
-	var group func(string) string
-	if s.goResults() {
-		group = goPackage
+	var workers []*worker
+	for _, h := range s.hosts {
+		for range h.workers {
+			n := len(workers)
+			w := &worker{h: h, host: h.name, name: "w" + strconv.Itoa(n), n: n}
+			w.logPath = layout.LogPath(w.host, w.name)
+			f, err := os.Create(w.logPath)
+			if err != nil {
+				return exit.Infraf("worker log: %w", err)
+			}
+			defer f.Close()
+			w.log = &limitWriter{w: f, left: logLimit}
+			workers = append(workers, w)
+		}
 	}
-	p.q = queue.New(ids, s.cfg.Batch, group)
+	p.alive = len(workers)
 
 	s.con.Phase("running")
 	s.con.Start(len(ids), s.workers())
@@ -76,35 +93,103 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 		}
 	}()
 
-	var wg sync.WaitGroup
-	n := 0
-	for _, h := range s.hosts {
-		for range h.workers {
-			w := &worker{h: h, host: h.name, name: "w" + strconv.Itoa(n), n: n}
-			wg.Go(func() { p.work(ctx, w) })
-			n++
+	for round := 1; len(ids) > 0; round++ {
+		run.Rounds = round
+		p.round = round
+		p.q = s.newQueue(ids, run)
+		if !p.runRound(ctx, workers) || ctx.Err() != nil {
+			break
 		}
-	}
-	p.mu.Lock()
-	p.alive = n
-	p.mu.Unlock()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-
-	select {
-	case <-done:
-	case <-ctx.Done():
-		// Stop dispatch, then remove the containers at once: that kills the tests
-		// still running, whose execs then return.
-		s.con.Warnf("%v: stopping the run and removing its containers", context.Cause(ctx))
-		p.q.Close()
-		s.removeAll(ctx)
-		<-done
+		ids = p.rerun(run, round)
 	}
 	stopTick()
 	s.con.Phase("cleanup")
 	s.removeAll(ctx)
 	return nil
+}
+
+// newQueue queues ids, grouped by Go package when a batch runs one test binary,
+// longest first when the timing history knows their durations; for the first
+// round it records the predicted wall time and its lower bound.
+func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
+	var group func(string) string
+	if s.goResults() {
+		group = goPackage
+	}
+	// A rerun goes preferably to another worker and host than the failed attempt.
+	avoid := map[string]queue.Place{}
+	for _, t := range run.Tests {
+		if n := len(t.Attempts); n > 0 && t.Attempts[n-1].Status.Bad() {
+			a := t.Attempts[n-1]
+			avoid[t.ID] = queue.Place{Worker: a.Host + "/" + a.Worker, Host: a.Host}
+		}
+	}
+	if s.predicted == nil {
+		return queue.New(ids, s.cfg.Batch, group, queue.Avoid(avoid))
+	}
+	ordered, predicted := history.Order(ids, s.predicted)
+	if run.Predicted == 0 {
+		ds := make([]time.Duration, len(ordered))
+		for i, id := range ordered {
+			ds[i] = predicted[id]
+		}
+		run.Predicted, run.LowerBound = history.Predict(ds, s.workers())
+		s.con.Infof("timing history: longest first; predicted %s, lower bound %s", run.Predicted.Round(time.Second), run.LowerBound.Round(time.Second))
+	}
+	limit := max(run.LowerBound, time.Second)
+	return queue.New(ordered, s.cfg.Batch, group, queue.Avoid(avoid),
+		queue.MaxBatchTime(func(id string) time.Duration { return predicted[id] }, limit))
+}
+
+// runRound runs the workers until the round's queue is finished or ctx is done;
+// false when no worker is left.
+func (p *pool) runRound(ctx context.Context, workers []*worker) bool {
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		if w.retired {
+			continue
+		}
+		wg.Go(func() { p.work(ctx, w) })
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		// Stop dispatch, then remove the containers at once: that kills the tests
+		// still running, whose execs then return.
+		p.s.con.Warnf("%v: stopping the run and removing its containers", context.Cause(ctx))
+		p.q.Close()
+		p.s.removeAll(ctx)
+		<-done
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.alive > 0 && !p.gaveUp
+}
+
+// rerun decides the next round: the tests whose last attempt failed run again
+// when they are at most rerun_threshold of the suite and reruns are left.
+func (p *pool) rerun(run *result.Run, round int) []string {
+	var failed []string
+	for _, t := range run.Tests {
+		if t.Final().Bad() {
+			failed = append(failed, t.ID)
+		}
+	}
+	cfg := p.s.cfg
+	switch {
+	case len(failed) == 0 || round > cfg.MaxReruns:
+		return nil
+	case float64(len(failed)) > cfg.RerunThreshold*float64(len(run.Tests)):
+		run.RerunSkipped = fmt.Sprintf("%d of %d tests failed, more than rerun_threshold (%g%%): the build is broken, not flaky, so nothing was rerun",
+			len(failed), len(run.Tests), cfg.RerunThreshold*100)
+		p.s.con.Warnf("%s", run.RerunSkipped)
+		return nil
+	}
+	p.s.con.Phase(fmt.Sprintf("rerun round %d", round+1))
+	p.s.con.Infof("%s failed in round %d; running them again to tell flaky from failing", plural(len(failed), "test"), round)
+	return failed
 }
 
 func (s *session) goResults() bool {
@@ -127,15 +212,6 @@ const giveUpAfter = 3
 // host and, when the host or the container is lost, waits reconnect_interval and
 // tries again, until the queue is finished.
 func (p *pool) work(ctx context.Context, w *worker) {
-	w.logPath = p.layout.LogPath(w.host, w.name)
-	log, err := os.Create(w.logPath)
-	if err != nil {
-		p.retire(w, fmt.Errorf("create log: %w", err))
-		return
-	}
-	defer log.Close()
-	w.log = &limitWriter{w: log, left: logLimit}
-
 	failures := 0
 	for {
 		started, err := p.serve(ctx, w)
@@ -154,6 +230,9 @@ func (p *pool) work(ctx context.Context, w *worker) {
 		w.h.markDown()
 		if p.stuck(w, failures >= giveUpAfter) {
 			p.s.con.Errorf("no worker can run tests; the last error, on %s: %v", w.tag(), err)
+			p.mu.Lock()
+			p.gaveUp = true
+			p.mu.Unlock()
 			p.q.Close()
 			return
 		}
@@ -178,6 +257,9 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 		return false, nil
 	default:
 	}
+	if w.c != nil && !w.broken { // the container of an earlier round
+		return p.take(ctx, w)
+	}
 	if _, err := w.h.prepare(ctx, p.s); err != nil {
 		return false, err
 	}
@@ -201,31 +283,40 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	w.c = c
-	beatCtx, stopBeat := context.WithCancel(ctx)
-	defer stopBeat()
+	w.c, w.broken = c, true // until setup is done
+	beatCtx, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
+	w.stopBeat = stopBeat
 	go p.heartbeat(beatCtx, w, c)
 	if !p.s.cfg.Setup.IsZero() {
 		if err := p.setup(ctx, w); err != nil {
 			return false, err
 		}
 	}
+	w.broken = false
 	p.stuck(w, false)
+	return p.take(ctx, w)
+}
+
+// take runs batches from the queue in the worker's container until the queue is
+// finished (nil) or the container is lost.
+func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 	for {
-		ids, ok := p.q.Next(ctx)
+		ids, ok := p.q.NextFor(ctx, queue.Place{Worker: w.tag(), Host: w.host})
 		if !ok {
 			return true, nil
 		}
-		verdicts, err := p.runBatch(ctx, w, ids, 1)
+		verdicts, err := p.runBatch(ctx, w, ids, p.round)
 		if err != nil {
 			if ctx.Err() != nil {
 				p.q.Done(ids) // interrupted: the tests stay without a verdict
 				return true, context.Cause(ctx)
 			}
+			w.broken = true
+			w.stopBeat()
 			p.lose(w, ids, err)
 			return true, err
 		}
-		p.record(w, verdicts, 1)
+		p.record(w, verdicts, p.round)
 		p.q.Done(ids)
 	}
 }
@@ -262,6 +353,9 @@ type worker struct {
 	n          int
 	attempt    int // containers started, for unique names
 	c          engine.Container
+	broken     bool               // c was lost, or its setup did not finish
+	stopBeat   context.CancelFunc // ends c's heartbeat
+	retired    bool
 	logPath    string
 	log        io.Writer
 }
@@ -273,6 +367,7 @@ func (w *worker) tag() string { return w.host + "/" + w.name }
 // that the run ends with the tests that are left reported as lost.
 func (p *pool) retire(w *worker, err error) {
 	p.s.con.Warnf("worker %s retired: %v", w.tag(), err)
+	w.retired = true
 	p.mu.Lock()
 	p.alive--
 	delete(p.stuckSet, w.n)
@@ -303,7 +398,7 @@ func (p *pool) lose(w *worker, ids []string, cause error) {
 			Status:  result.Errored,
 			Message: fmt.Sprintf("didn't run because of a timeout or a drop: lost on %s", strings.Join(on, ", ")),
 			Details: cause.Error(),
-		}}, 1)
+		}}, p.round)
 		p.q.Done([]string{id})
 	}
 	if len(again) > 0 {
