@@ -31,12 +31,13 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+# PARATEST_CAMPAIGN=1: the e2e tests include the fault campaign (bench/fault-campaign.sh).
 test: deps lint
-	$(GO) test -race -count=1 -timeout 30m ./...
+	PARATEST_CAMPAIGN=1 $(GO) test -race -count=1 -timeout 30m ./...
 	scripts/test-jenkins.sh
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./e2e/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./e2e/ ./internal/history/
 
 clean:
 	rm -rf bin paratest-out

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/suggest"
 )
 
 // DefaultFile is read when no config file is named and it exists.
@@ -87,7 +88,7 @@ func parseFile(path string, data []byte) (map[string]setting, error) {
 			return nil, exit.Usagef("%s: %s: a passphrase does not belong in a file; set the %s variable instead (withCredentials in Jenkins)", where, name, envSSHPassphrase)
 		}
 		if !ok {
-			if s := suggest(name); s != "" {
+			if s := suggest.Closest(name, Keys()); s != "" {
 				return nil, exit.Usagef("%s: unknown key %q (did you mean %q?)", where, name, s)
 			}
 			return nil, exit.Usagef("%s: unknown key %q (keys: docs/config.md)", where, name)
@@ -152,47 +153,4 @@ func kindName(n *yaml.Node) string {
 		return fmt.Sprintf("%q", n.Value)
 	}
 	return "something else"
-}
-
-// suggest returns the known key closest to name, or "" when none is close enough
-// to be a typo: dashes for underscores, a swapped, missing or extra letter or two.
-func suggest(name string) string {
-	norm := strings.ReplaceAll(strings.ToLower(name), "-", "_")
-	best, bestDist := "", len(norm)+1
-	for _, k := range keys {
-		if d := distance(norm, k.name); d < bestDist {
-			best, bestDist = k.name, d
-		}
-	}
-	// Two edits turn "path" into "batch": only allow about one per three letters.
-	if bestDist > 2 || 3*bestDist > len(norm)+1 {
-		return ""
-	}
-	return best
-}
-
-// distance is the optimal string alignment distance between a and b: the
-// Levenshtein distance where swapping two neighbours counts as one edit.
-func distance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }

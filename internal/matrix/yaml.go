@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/suggest"
 )
 
 // The keys of the YAML form, in documentation order.
@@ -252,7 +253,7 @@ func (p *parser) eachKey(m *yaml.Node, prefix string, known []string, fn func(k,
 			return p.errorf(k.Line, "%swant a key, got %s", prefix, kindName(k))
 		}
 		if !slices.Contains(known, k.Value) {
-			if s := suggest(k.Value, known); s != "" {
+			if s := suggest.Closest(k.Value, known); s != "" {
 				return p.errorf(k.Line, "%sunknown key %q (did you mean %q?)", prefix, k.Value, s)
 			}
 			return p.errorf(k.Line, "%sunknown key %q (keys: %s)", prefix, k.Value, strings.Join(known, ", "))

@@ -1,11 +1,13 @@
-package matrix
+// Package suggest finds the "did you mean" for a misspelt key in paratest.yml or
+// a build matrix.
+package suggest
 
 import "strings"
 
-// suggest returns the key of known closest to name, or "" when none is close
+// Closest returns the key of known closest to name, or "" when none is close
 // enough to be a typo: dashes for underscores, a swapped, missing or extra letter
 // or two.
-func suggest(name string, known []string) string {
+func Closest(name string, known []string) string {
 	norm := strings.ReplaceAll(strings.ToLower(name), "-", "_")
 	best, bestDist := "", len(norm)+1
 	for _, k := range known {
