@@ -46,8 +46,12 @@ func roundEnv(round int) []string {
 
 // runBatch runs one batch of tests on a worker and turns the outcome into one
 // verdict per id. An error means the batch has no verdict (the worker was lost).
-func (p *pool) runBatch(ctx context.Context, w *worker, ids []string, round int) ([]verdict.Verdict, error) {
+func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round int) ([]verdict.Verdict, error) {
 	cfg := p.s.cfg
+	// Streams over a lost SSH connection may never end on their own: the loss
+	// ends them, and the batch goes back to the queue.
+	ctx, done := w.h.connection(runCtx)
+	defer done()
 	fmt.Fprintf(w.log, "=== paratest: round %d: %s\n", round, strings.Join(ids, " "))
 	// One live writer per stream, so a partial line of one never takes text of the other.
 	live, liveErr := p.s.con.WorkerWriter(w.host, w.name), p.s.con.WorkerWriter(w.host, w.name)

@@ -26,7 +26,8 @@ type host struct {
 	eng     engine.Engine
 	workers int
 
-	mu      sync.Mutex // serialises prepare: one image pull or transfer per host
+	mu      sync.Mutex    // serialises prepare: one image pull or transfer per host
+	lost    chan struct{} // closed when the host's SSH connection is lost; then replaced
 	ready   bool
 	cleaned bool // leftovers of an earlier run with this run id were removed
 	image   engine.ImageInfo
@@ -50,6 +51,7 @@ func hostsOf(cfg *config.Config, opts Options, con *console.Console) ([]*host, *
 	if err != nil {
 		return nil, nil, err
 	}
+	var hosts []*host
 	pool, err := sshpool.New(sshpool.Options{
 		KnownHosts:            cfg.KnownHosts,
 		InsecureIgnoreHostKey: cfg.InsecureIgnoreHostKey,
@@ -57,11 +59,17 @@ func hostsOf(cfg *config.Config, opts Options, con *console.Console) ([]*host, *
 		Passphrase:            cfg.SSHPassphrase,
 		AgentSocket:           cfg.SSHAuthSock,
 		Warnf:                 con.Warnf,
+		OnLost: func(name string) {
+			for _, h := range hosts {
+				if h.name == name {
+					h.connectionLost()
+				}
+			}
+		},
 	})
 	if err != nil {
 		return nil, nil, exit.Usagef("ssh: %w", err)
 	}
-	var hosts []*host
 	for _, mh := range m.Hosts {
 		sh := &sshpool.Host{Name: mh.Name, Address: mh.Address, Port: mh.Port, User: mh.User}
 		if mh.Jump != nil {
@@ -79,7 +87,7 @@ func hostsOf(cfg *config.Config, opts Options, con *console.Console) ([]*host, *
 			pool.Close()
 			return nil, nil, exit.Infraf("docker engine on %s: %w", mh.Name, err)
 		}
-		hosts = append(hosts, &host{name: mh.Name, address: mh.Addr(), ssh: sh, eng: eng, workers: mh.Workers})
+		hosts = append(hosts, &host{name: mh.Name, address: mh.Addr(), ssh: sh, eng: eng, workers: mh.Workers, lost: make(chan struct{})})
 	}
 	return hosts, pool, nil
 }
@@ -222,4 +230,37 @@ func (s *session) prepareAll(ctx context.Context) error {
 		}
 	}
 	return exit.Infraf("no host of %s is usable (see the warnings above): %w", s.cfg.Matrix, errs[0])
+}
+
+// connectionLost tells the commands streaming over the host's lost connection to
+// give up: their batches go back to the queue at once.
+func (h *host) connectionLost() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.lost != nil {
+		close(h.lost)
+		h.lost = make(chan struct{})
+	}
+}
+
+// connection returns a context that ends with ctx or when the host's current
+// SSH connection is lost (never, for the local engine).
+func (h *host) connection(ctx context.Context) (context.Context, context.CancelFunc) {
+	h.mu.Lock()
+	lost := h.lost
+	h.mu.Unlock()
+	cctx, cancel := context.WithCancelCause(ctx)
+	if lost == nil {
+		return cctx, func() { cancel(nil) }
+	}
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-lost:
+			cancel(fmt.Errorf("the ssh connection to %s was lost", h.name))
+		case <-stop:
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, func() { close(stop); cancel(nil) }
 }

@@ -44,7 +44,10 @@ type Options struct {
 	KeepaliveInterval time.Duration // default 5s
 	KeepaliveTimeout  time.Duration // a host silent this long is dead; default 15s; must exceed KeepaliveInterval
 
-	Warnf  func(format string, args ...any)       // for users; default: stderr
+	Warnf func(format string, args ...any) // for users; default: stderr
+	// OnLost is called with the host's name when its connection is lost, so that
+	// work streaming over it can give up at once rather than wait on it.
+	OnLost func(host string)
 	Logger *slog.Logger                           // diagnostics; default: discarded
 	After  func(d time.Duration) <-chan time.Time // the clock; default time.After
 }
@@ -229,6 +232,9 @@ func (p *Pool) forget(hc *hostConn, c *ssh.Client, why error) {
 	}
 	p.opts.Logger.Info("ssh connection lost", "host", hc.t.Name, "addr", hc.t.addr, "err", why)
 	p.opts.Warnf("ssh connection to %s (%s) lost: %s; it is redialled on next use", hc.t.Name, hc.t.addr, reason)
+	if p.opts.OnLost != nil {
+		p.opts.OnLost(hc.t.Name)
+	}
 }
 
 // DialUnix opens a connection to the unix socket at socket on h (the Docker
