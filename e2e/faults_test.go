@@ -111,7 +111,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // container.
 func TestKilledContainerLosesNoVerdict(t *testing.T) {
 	need(t, true)
-	dir := writeConfig(t, slowSuite(8, "1")+"workers: 2\n")
+	dir := writeConfig(t, slowSuite(8, "2")+"workers: 2\n")
 	id := runID(t)
 	b := startRun(t, dir, nil, "run", "--run-id", id)
 	b.waitFor(t, "==== paratest: running")

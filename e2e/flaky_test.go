@@ -27,7 +27,7 @@ image: ` + shellImage + `
 pull: never
 stream: none
 list: 'for id in ` + strings.Join(append(ids, extra...), " ") + `; do echo $id; done'
-command: 'case "$1" in flaky*) echo "round $PARATEST_ROUND"; [ "$PARATEST_ROUND" != 1 ];; fail*) echo "assertion failed"; exit 1;; onlyh2*) sleep 1; [ "$PARATEST_HOST" != h2 ];; esac'
+command: 'case "$1" in flaky*) echo "round $PARATEST_ROUND"; [ "$PARATEST_ROUND" != 1 ];; fail*) echo "assertion failed"; exit 1;; onlyh2*) sleep 3; [ "$PARATEST_HOST" != h2 ];; esac'
 `
 }
 

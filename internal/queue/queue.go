@@ -24,6 +24,7 @@ type Queue struct {
 	group    func(id string) string
 	cost     func(id string) time.Duration // nil: batches are bounded by count only
 	avoid    map[string]Place              // where each id should preferably not run
+	grace    time.Duration                 // how long a worker leaves avoided ids to others
 	maxCost  time.Duration
 	leased   int
 	closed   bool
@@ -91,9 +92,10 @@ type Place struct{ Worker, Host string }
 
 // Avoid makes the queue hand each id preferably to a worker other than the one
 // given, and on another host: a failed test's rerun tells more elsewhere. Only a
-// preference: a worker takes an avoided id when nothing else is queued.
-func Avoid(places map[string]Place) Option {
-	return func(q *Queue) { q.avoid = places }
+// preference: a worker offered nothing but ids it should avoid waits up to grace
+// for another worker to take them, then takes one itself.
+func Avoid(places map[string]Place, grace time.Duration) Option {
+	return func(q *Queue) { q.avoid, q.grace = places, grace }
 }
 
 // Next leases the next batch. It blocks while the queue is empty and leases are
@@ -105,6 +107,13 @@ func (q *Queue) Next(ctx context.Context) (ids []string, ok bool) {
 // NextFor is Next for a worker at a place, which the Avoid option takes into
 // account.
 func (q *Queue) NextFor(ctx context.Context, at Place) (ids []string, ok bool) {
+	var grace *time.Timer // started when only avoided ids are offered
+	defer func() {
+		if grace != nil {
+			grace.Stop()
+		}
+	}()
+	yielded := false
 	for {
 		q.mu.Lock()
 		if q.closed || (len(q.items) == 0 && q.leased == 0) {
@@ -112,7 +121,21 @@ func (q *Queue) NextFor(ctx context.Context, at Place) (ids []string, ok bool) {
 			return nil, false
 		}
 		if len(q.items) > 0 {
-			q.front(at)
+			if q.front(at) > 0 && !yielded && q.grace > 0 {
+				wait := q.changed
+				q.mu.Unlock()
+				if grace == nil {
+					grace = time.NewTimer(q.grace)
+				}
+				select {
+				case <-ctx.Done():
+					return nil, false
+				case <-wait:
+				case <-grace.C:
+					yielded = true
+				}
+				continue
+			}
 			ids = q.take()
 			q.leased += len(ids)
 			q.mu.Unlock()
@@ -129,11 +152,12 @@ func (q *Queue) NextFor(ctx context.Context, at Place) (ids []string, ok bool) {
 }
 
 // front moves to the front the first id that at is least asked to avoid: one
-// avoided neither by worker nor by host, else one avoided only by host. q.mu is
-// held.
-func (q *Queue) front(at Place) {
+// avoided neither by worker nor by host, else one avoided only by host. It
+// returns how much the front id is to be avoided: 0 not, 1 by host, 2 by worker
+// and host. q.mu is held.
+func (q *Queue) front(at Place) int {
 	if len(q.avoid) == 0 || at == (Place{}) {
-		return
+		return 0
 	}
 	best, bestScore := 0, 3
 	for i, id := range q.items {
@@ -158,6 +182,7 @@ func (q *Queue) front(at Place) {
 		copy(q.items[1:best+1], q.items[:best])
 		q.items[0] = id
 	}
+	return bestScore
 }
 
 // take removes the next batch from the front: the first id and the ids after it

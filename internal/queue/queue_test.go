@@ -223,7 +223,7 @@ func TestAvoidPrefersAnotherWorkerAndHost(t *testing.T) {
 	q := New([]string{"a", "b", "c"}, 1, nil, Avoid(map[string]Place{
 		"a": {Worker: "h1/w0", Host: "h1"},
 		"b": {Worker: "h2/w1", Host: "h2"},
-	}))
+	}, time.Millisecond))
 	// h1/w0 should not get a; b failed elsewhere, so it is b.
 	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(ids, []string{"b"}) {
 		t.Fatalf("h1/w0 got %v, want [b]", ids)
@@ -235,5 +235,24 @@ func TestAvoidPrefersAnotherWorkerAndHost(t *testing.T) {
 	// Only a is left: avoiding is a preference, h1/w0 still takes it.
 	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(ids, []string{"a"}) {
 		t.Fatalf("h1/w0 got %v, want [a]", ids)
+	}
+}
+
+func TestAvoidedWorkerLeavesTheTestToAnother(t *testing.T) {
+	ctx := context.Background()
+	q := New([]string{"a"}, 1, nil, Avoid(map[string]Place{"a": {Worker: "h1/w0", Host: "h1"}}, time.Hour))
+	got := make(chan bool, 1)
+	go func() {
+		_, ok := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}) // asks first, but must wait
+		got <- ok
+	}()
+	// Another host's worker takes a: the waiting worker then finds the queue drained.
+	ids, _ := q.NextFor(ctx, Place{Worker: "h2/w1", Host: "h2"})
+	if !cmp.Equal(ids, []string{"a"}) {
+		t.Fatalf("h2/w1 got %v, want [a]", ids)
+	}
+	q.Done(ids)
+	if ok := <-got; ok {
+		t.Fatal("h1/w0 got a test although another worker took the only one")
 	}
 }

@@ -101,6 +101,13 @@ func (h *host) prepare(ctx context.Context, s *session) (engine.ImageInfo, error
 	if h.ready {
 		return h.image, nil
 	}
+	if h.ssh != nil {
+		// The Docker client reports any failed dial as "cannot connect to the
+		// Docker daemon"; the SSH connection's own error says what is wrong.
+		if _, err := s.pool.Client(ctx, *h.ssh); err != nil {
+			return engine.ImageInfo{}, err
+		}
+	}
 	info, err := h.eng.Info(ctx)
 	if err != nil {
 		return engine.ImageInfo{}, fmt.Errorf("docker engine on %s: %w", h.name, err)

@@ -121,11 +121,15 @@ func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
 	for _, t := range run.Tests {
 		if n := len(t.Attempts); n > 0 && t.Attempts[n-1].Status.Bad() {
 			a := t.Attempts[n-1]
-			avoid[t.ID] = queue.Place{Worker: a.Host + "/" + a.Worker, Host: a.Host}
+			place := queue.Place{Worker: a.Host + "/" + a.Worker, Host: a.Host}
+			if len(s.hosts) == 1 { // no other host to prefer
+				place.Host = ""
+			}
+			avoid[t.ID] = place
 		}
 	}
 	if s.predicted == nil {
-		return queue.New(ids, s.cfg.Batch, group, queue.Avoid(avoid))
+		return queue.New(ids, s.cfg.Batch, group, queue.Avoid(avoid, avoidGrace))
 	}
 	ordered, predicted := history.Order(ids, s.predicted)
 	if run.Predicted == 0 {
@@ -137,7 +141,7 @@ func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
 		s.con.Infof("timing history: longest first; predicted %s, lower bound %s", run.Predicted.Round(time.Second), run.LowerBound.Round(time.Second))
 	}
 	limit := max(run.LowerBound, time.Second)
-	return queue.New(ordered, s.cfg.Batch, group, queue.Avoid(avoid),
+	return queue.New(ordered, s.cfg.Batch, group, queue.Avoid(avoid, avoidGrace),
 		queue.MaxBatchTime(func(id string) time.Duration { return predicted[id] }, limit))
 }
 
@@ -203,6 +207,10 @@ func goPackage(id string) string {
 	}
 	return id
 }
+
+// avoidGrace is how long a worker leaves a rerun it should avoid (it failed there)
+// to workers elsewhere before it takes it itself.
+const avoidGrace = 3 * time.Second
 
 // giveUpAfter is how many consecutive failed attempts make a worker "stuck"; when
 // every worker left is stuck, no host can run tests and the run ends.
