@@ -186,3 +186,15 @@ func (j *jsonOutput) Close() error {
 	}
 	return nil
 }
+
+func (s *session) goResults() bool {
+	return s.cfg.Preset == "go" || s.cfg.Results.Kind == config.ResultsGoTestJSON
+}
+
+// goPackage is the import path of a Go test id "import/path.TestName".
+func goPackage(id string) string {
+	if i := strings.LastIndexByte(id, '.'); i > 0 {
+		return id[:i]
+	}
+	return id
+}

@@ -1,0 +1,174 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/history"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+)
+
+// runAll runs the suite in rounds: the first runs every test; when few enough
+// fail (rerun_threshold), the failed ones run again in a new round, up to
+// max_reruns times, to tell flaky tests from failing ones. Workers keep their
+// containers from round to round. At the end every container of the run goes. It
+// returns an error only for a failure of the machinery, never for failing tests.
+func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Layout) error {
+	p := &pool{
+		s:        s,
+		layout:   layout,
+		byID:     make(map[string]*result.Test, len(run.Tests)),
+		lost:     map[string][]string{},
+		alive0:   s.workers(),
+		stuckSet: map[int]bool{},
+	}
+	var ids []string
+	for _, t := range run.Tests {
+		p.byID[t.ID] = t
+		if len(t.Attempts) == 0 { // a resumed run keeps the verdicts it has
+			ids = append(ids, t.ID)
+		}
+	}
+	var workers []*worker
+	for _, h := range s.hosts {
+		for range h.workers {
+			n := len(workers)
+			w := &worker{h: h, host: h.name, name: "w" + strconv.Itoa(n), n: n}
+			w.logPath = layout.LogPath(w.host, w.name)
+			f, err := os.Create(w.logPath)
+			if err != nil {
+				return exit.Infraf("worker log: %w", err)
+			}
+			defer f.Close()
+			w.log = &limitWriter{w: f, left: logLimit}
+			workers = append(workers, w)
+		}
+	}
+	p.alive = len(workers)
+
+	s.con.Phase("running")
+	s.con.Start(len(ids), s.workers())
+	tickCtx, stopTick := context.WithCancel(ctx)
+	defer stopTick()
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-tickCtx.Done():
+				return
+			case <-t.C:
+				s.con.Tick()
+			}
+		}
+	}()
+
+	for round := 1; len(ids) > 0; round++ {
+		run.Rounds = round
+		p.round = round
+		p.q = s.newQueue(ids, run)
+		if !p.runRound(ctx, workers) || ctx.Err() != nil {
+			break
+		}
+		ids = p.rerun(run, round)
+	}
+	stopTick()
+	s.con.Phase("cleanup")
+	s.removeAll(ctx)
+	return nil
+}
+
+// newQueue queues ids, grouped by Go package when a batch runs one test binary,
+// longest first when the timing history knows their durations; for the first
+// round it records the predicted wall time and its lower bound.
+func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
+	var group func(string) string
+	if s.goResults() {
+		group = goPackage
+	}
+	// A rerun goes preferably to another worker and host than the failed attempt.
+	avoid := map[string]queue.Place{}
+	for _, t := range run.Tests {
+		if n := len(t.Attempts); n > 0 && t.Attempts[n-1].Status.Bad() {
+			a := t.Attempts[n-1]
+			place := queue.Place{Worker: a.Host + "/" + a.Worker, Host: a.Host}
+			if len(s.hosts) == 1 { // no other host to prefer
+				place.Host = ""
+			}
+			avoid[t.ID] = place
+		}
+	}
+	if s.predicted == nil {
+		return queue.New(ids, s.cfg.Batch, group, queue.Avoid(avoid, avoidGrace))
+	}
+	ordered, predicted := history.Order(ids, s.predicted)
+	if run.Predicted == 0 {
+		ds := make([]time.Duration, len(ordered))
+		for i, id := range ordered {
+			ds[i] = predicted[id]
+		}
+		run.Predicted, run.LowerBound = history.Predict(ds, s.workers())
+		s.con.Infof("timing history: longest first; predicted %s, lower bound %s", run.Predicted.Round(time.Second), run.LowerBound.Round(time.Second))
+	}
+	limit := max(run.LowerBound, time.Second)
+	return queue.New(ordered, s.cfg.Batch, group, queue.Avoid(avoid, avoidGrace),
+		queue.MaxBatchTime(func(id string) time.Duration { return predicted[id] }, limit))
+}
+
+// runRound runs the workers until the round's queue is finished or ctx is done;
+// false when no worker is left.
+func (p *pool) runRound(ctx context.Context, workers []*worker) bool {
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		if w.retired {
+			continue
+		}
+		wg.Go(func() { p.work(ctx, w) })
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		// Stop dispatch, then remove the containers at once: that kills the tests
+		// still running, whose execs then return.
+		p.s.con.Warnf("%v: stopping the run and removing its containers", context.Cause(ctx))
+		p.q.Close()
+		p.s.removeAll(ctx)
+		<-done
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.alive > 0 && !p.gaveUp
+}
+
+// rerun decides the next round: the tests whose last attempt failed run again
+// when they are at most rerun_threshold of the suite and reruns are left.
+func (p *pool) rerun(run *result.Run, round int) []string {
+	var failed []string
+	for _, t := range run.Tests {
+		if t.Final().Bad() {
+			failed = append(failed, t.ID)
+		}
+	}
+	cfg := p.s.cfg
+	switch {
+	case len(failed) == 0 || round > cfg.MaxReruns:
+		return nil
+	case float64(len(failed)) > cfg.RerunThreshold*float64(len(run.Tests)):
+		run.RerunSkipped = fmt.Sprintf("%d of %d tests failed, more than rerun_threshold (%g%%): the build is broken, not flaky, so nothing was rerun",
+			len(failed), len(run.Tests), cfg.RerunThreshold*100)
+		p.s.con.Warnf("%s", run.RerunSkipped)
+		return nil
+	}
+	p.s.con.Phase(fmt.Sprintf("rerun round %d", round+1))
+	p.s.con.Infof("%s failed in round %d; running them again to tell flaky from failing", plural(len(failed), "test"), round)
+	return failed
+}
