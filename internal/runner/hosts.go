@@ -110,7 +110,7 @@ func (h *host) prepare(ctx context.Context, s *session) (engine.ImageInfo, error
 	}
 	info, err := h.eng.Info(ctx)
 	if err != nil {
-		return engine.ImageInfo{}, fmt.Errorf("docker engine on %s: %w", h.name, err)
+		return engine.ImageInfo{}, err // "ping docker engine on <host>: …"
 	}
 	var img engine.ImageInfo
 	if s.cfg.ImageTransfer == "load" && h.address != "" {
@@ -231,7 +231,9 @@ func (s *session) prepareAll(ctx context.Context) error {
 		case errors.Is(err, engine.ErrImageNotFound):
 			return exit.WithCode(exit.Usage, err)
 		case s.cfg.Matrix == "":
-			return exit.Infraf("%w (is dockerd running, and DOCKER_HOST right?)", err)
+			// The Docker client's own message names the socket and asks whether
+			// the daemon runs; nothing to add.
+			return exit.Infraf("%w", err)
 		default:
 			return exit.Infraf("no host of %s is usable: %w", s.cfg.Matrix, err)
 		}
