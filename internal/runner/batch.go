@@ -54,7 +54,7 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 	defer done()
 	fmt.Fprintf(w.log, "=== paratest: round %d: %s\n", round, strings.Join(ids, " "))
 	// One live writer per stream, so a partial line of one never takes text of the other.
-	live, liveErr := p.s.con.WorkerWriter(w.host, w.name), p.s.con.WorkerWriter(w.host, w.name)
+	live, liveErr := p.s.con.WorkerWriter(w.h.name, w.name), p.s.con.WorkerWriter(w.h.name, w.name)
 	defer live.Close()
 	defer liveErr.Close()
 

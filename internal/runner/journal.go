@@ -74,10 +74,10 @@ func createJournal(path string, keep []entry) (*journal, error) {
 }
 
 // add records one attempt and syncs it to disk.
-func (j *journal) add(t *result.Test, a result.Attempt) error {
+func (j *journal) add(e entry) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err := j.write(entry{ID: t.ID, Suite: t.Suite, Class: t.Class, Name: t.Name, Attempt: a}); err != nil {
+	if err := j.write(e); err != nil {
 		return err
 	}
 	return j.f.Sync()

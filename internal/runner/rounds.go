@@ -23,10 +23,8 @@ import (
 func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Layout) error {
 	p := &pool{
 		s:        s,
-		layout:   layout,
 		byID:     make(map[string]*result.Test, len(run.Tests)),
 		lost:     map[string][]string{},
-		alive0:   s.workers(),
 		stuckSet: map[int]bool{},
 	}
 	var ids []string
@@ -40,8 +38,8 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 	for _, h := range s.hosts {
 		for range h.workers {
 			n := len(workers)
-			w := &worker{h: h, host: h.name, name: "w" + strconv.Itoa(n), n: n}
-			w.logPath = layout.LogPath(w.host, w.name)
+			w := &worker{h: h, name: "w" + strconv.Itoa(n), n: n}
+			w.logPath = layout.LogPath(h.name, w.name)
 			f, err := os.Create(w.logPath)
 			if err != nil {
 				return exit.Infraf("worker log: %w", err)

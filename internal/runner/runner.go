@@ -164,7 +164,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 }
 
 func newRun(cfg *config.Config, ids []string) *result.Run {
-	run := &result.Run{ID: cfg.RunID, Start: time.Now(), Workers: cfg.Workers, BuildURL: cfg.BuildURL}
+	run := &result.Run{ID: cfg.RunID, Start: time.Now(), BuildURL: cfg.BuildURL}
 	for _, id := range ids {
 		t := &result.Test{ID: id}
 		if cfg.Preset == "go" || cfg.Results.Kind == config.ResultsGoTestJSON {

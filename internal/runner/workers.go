@@ -13,22 +13,19 @@ import (
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
-	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
 
 // pool is the workers of one run and the state they share.
 type pool struct {
-	s      *session
-	layout report.Layout
-	q      *queue.Queue
+	s *session
+	q *queue.Queue
 
 	mu       sync.Mutex
 	byID     map[string]*result.Test
 	lost     map[string][]string // id → workers its batch was lost on
 	alive    int                 // workers not retired
-	alive0   int                 // workers at the start
 	stuckSet map[int]bool        // workers whose last attempts all failed
 	gaveUp   bool                // every worker was stuck: the run ends
 	round    int                 // the round being run, 1 for the first
@@ -110,9 +107,9 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 	w.attempt++
 	c, err := p.s.startContainer(ctx, w.h, "worker", w.n, w.attempt, []string{
 		"PARATEST_WORKER=" + strconv.Itoa(w.n),
-		"PARATEST_WORKERS=" + strconv.Itoa(p.alive0),
+		"PARATEST_WORKERS=" + strconv.Itoa(p.s.workers()),
 		"PARATEST_RUN_ID=" + p.s.cfg.RunID,
-		"PARATEST_HOST=" + w.host,
+		"PARATEST_HOST=" + w.h.name,
 	})
 	if err != nil {
 		return false, err
@@ -135,7 +132,7 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 // finished (nil) or the container is lost.
 func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 	for {
-		ids, ok := p.q.NextFor(ctx, queue.Place{Worker: w.tag(), Host: w.host})
+		ids, ok := p.q.NextFor(ctx, queue.Place{Worker: w.tag(), Host: w.h.name})
 		if !ok {
 			return true, nil
 		}
@@ -182,20 +179,20 @@ func (e *retireError) Unwrap() error { return e.err }
 
 // worker is one worker's identity and container.
 type worker struct {
-	h          *host
-	host, name string
-	n          int
-	attempt    int // containers started, for unique names
-	c          engine.Container
-	broken     bool               // c was lost, or its setup did not finish
-	stopBeat   context.CancelFunc // ends c's heartbeat
-	retired    bool
-	logPath    string
-	log        io.Writer
+	h        *host
+	name     string // "w3"; the host is h.name
+	n        int
+	attempt  int // containers started, for unique names
+	c        engine.Container
+	broken   bool               // c was lost, or its setup did not finish
+	stopBeat context.CancelFunc // ends c's heartbeat
+	retired  bool
+	logPath  string
+	log      io.Writer
 }
 
 // tag names the worker in messages: "local/w3", "b01/w3".
-func (w *worker) tag() string { return w.host + "/" + w.name }
+func (w *worker) tag() string { return w.h.name + "/" + w.name }
 
 // retire takes a worker out of the run; when it was the last, the queue closes so
 // that the run ends with the tests that are left reported as lost.
@@ -253,11 +250,12 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			Output:   v.Output,
 			Round:    round,
 			Worker:   w.name,
-			Host:     w.host,
+			Host:     w.h.name,
 			LogPath:  w.logPath,
 		}
 		p.mu.Lock()
 		t := p.byID[v.ID]
+		var e entry
 		if t != nil {
 			if v.Class != "" && v.Name != "" {
 				t.Suite, t.Class, t.Name = v.Suite, v.Class, v.Name
@@ -266,16 +264,19 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 				}
 			}
 			t.Attempts = append(t.Attempts, a)
-			if p.s.journal != nil {
-				if err := p.s.journal.add(t, a); err != nil {
-					p.s.con.Warnf("journal: %v", err)
-				}
-			}
+			e = entry{ID: t.ID, Suite: t.Suite, Class: t.Class, Name: t.Name, Attempt: a}
 		}
 		p.mu.Unlock()
-		if t != nil {
-			p.s.con.TestDone(v.ID, a)
+		if t == nil {
+			continue
 		}
+		// The journal syncs to disk: not while holding up every other worker.
+		if p.s.journal != nil {
+			if err := p.s.journal.add(e); err != nil {
+				p.s.con.Warnf("journal: %v", err)
+			}
+		}
+		p.s.con.TestDone(v.ID, a)
 	}
 }
 
