@@ -59,8 +59,9 @@ type Config struct {
 	Image      string            // test image
 	Pull       engine.PullPolicy // when to pull it
 	Workers    int               // workers on the local engine; default CPU count; 0 with a Matrix
-	Preset     string            // "" or "go"
-	GoDir      string            // preset go: directory of <import path>.test binaries and test2json
+	Preset     string            // "" or one of the Preset* constants
+	GoDir      string            // preset go: directory of the <import path>.test binaries
+	Args       []string          // with a preset: extra arguments for the runner
 	List       Command           // lists the suite, one id per line
 	Tests      string            // file of test ids instead of List; "-" is stdin
 	Filter     *regexp.Regexp    // keep only ids matching; nil keeps all

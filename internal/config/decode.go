@@ -14,8 +14,14 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 )
 
-// PresetGo is the preset: value for Go suites built into <import path>.test binaries.
-const PresetGo = "go"
+// The values of preset:: the suites jenkins-paratest lists, runs, reads and names
+// itself (internal/suite has one adapter for each).
+const (
+	PresetPytest   = "pytest"
+	PresetRSpec    = "rspec"
+	PresetCucumber = "cucumber"
+	PresetGo       = "go" // <import path>.test binaries
+)
 
 // apply parses one key's setting into cfg. Errors name the setting's source.
 func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error {
@@ -31,10 +37,12 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 		cfg.Workers, err = wholeNumber(s)
 	case keyPreset:
 		if s.str != "" { // an empty preset (preset: "", --preset=) means none
-			cfg.Preset, err = oneOf(s, PresetGo)
+			cfg.Preset, err = oneOf(s, PresetPytest, PresetRSpec, PresetCucumber, PresetGo)
 		}
 	case keyGoDir:
 		cfg.GoDir, err = containerPath(s)
+	case keyArgs:
+		cfg.Args = s.list
 	case keyList:
 		cfg.List, err = command(s)
 	case keyTests:

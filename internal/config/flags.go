@@ -12,8 +12,9 @@ type Flags struct {
 	Image      *string  `name:"image" placeholder:"REF" help:"Test image the workers run (paratest.yml image:, env PARATEST_IMAGE). Required."`
 	Pull       *string  `name:"pull" placeholder:"WHEN" help:"When to pull the image: missing, always or never (paratest.yml pull:, env PARATEST_PULL; default missing)."`
 	Workers    *string  `name:"workers" placeholder:"N" help:"Number of worker containers on the local engine; a matrix sets them per host instead (paratest.yml workers:, env PARATEST_WORKERS; default the CPU count)."`
-	Preset     *string  `name:"preset" placeholder:"NAME" help:"Built-in suite support: go (paratest.yml preset:, env PARATEST_PRESET)."`
+	Preset     *string  `name:"preset" placeholder:"NAME" help:"Built-in suite support: pytest, rspec, cucumber or go (paratest.yml preset:, env PARATEST_PRESET)."`
 	GoDir      *string  `name:"go-dir" placeholder:"DIR" help:"Preset go: directory in the image holding the <import path>.test binaries (paratest.yml go_dir:, env PARATEST_GO_DIR; default /paratest/go)."`
+	Args       []string `name:"args" sep:"none" placeholder:"ARG" help:"With a preset: an extra argument for the runner, e.g. -x or --tags=@fast; repeatable (paratest.yml args:, env PARATEST_ARGS, comma-separated)."`
 	List       *string  `name:"list" placeholder:"SHELL" help:"Shell command printing the test ids, one per line (paratest.yml list:, env PARATEST_LIST)."`
 	Tests      *string  `name:"tests" placeholder:"FILE" help:"File of test ids, one per line, instead of list; - reads stdin (paratest.yml tests:, env PARATEST_TESTS)."`
 	Filter     *string  `name:"filter" placeholder:"REGEXP" help:"Run only the ids matching (paratest.yml filter:, env PARATEST_FILTER)."`
@@ -68,6 +69,7 @@ func (f Flags) settings() map[string]setting {
 	str(keyWorkers, f.Workers)
 	str(keyPreset, f.Preset)
 	str(keyGoDir, f.GoDir)
+	list(keyArgs, f.Args)
 	str(keyList, f.List)
 	str(keyTests, f.Tests)
 	str(keyFilter, f.Filter)

@@ -15,6 +15,7 @@ const (
 	keyWorkers    = "workers"
 	keyPreset     = "preset"
 	keyGoDir      = "go_dir"
+	keyArgs       = "args"
 	keyList       = "list"
 	keyTests      = "tests"
 	keyFilter     = "filter"
@@ -73,6 +74,7 @@ var keys = []struct {
 	{keyWorkers, scalar},
 	{keyPreset, scalar},
 	{keyGoDir, scalar},
+	{keyArgs, list},
 	{keyList, scalarOrList},
 	{keyTests, scalar},
 	{keyFilter, scalar},

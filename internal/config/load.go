@@ -179,24 +179,31 @@ func checkSuite(cfg *Config, set map[string]setting, mode Mode) error {
 	if cfg.Image == "" && mode == ForRun {
 		return exit.Usagef("no image: set image: in paratest.yml, --image or PARATEST_IMAGE")
 	}
-	if cfg.Preset == PresetGo {
+	if cfg.Preset != "" {
+		// A preset lists, runs and reads the suite itself.
 		if s, ok := set[keyList]; ok && !cfg.List.IsZero() {
-			return s.errorf("not used with preset: go, which lists the test binaries itself (tests: can give the ids instead)")
+			return s.errorf("not used with preset: %s, which lists the suite itself (tests: can give the ids instead)", cfg.Preset)
 		}
 		if s, ok := set[keyCommand]; ok && !cfg.Command.IsZero() {
-			return s.errorf("not used with preset: go, which runs the test binaries itself")
+			return s.errorf("not used with preset: %s, which runs the tests itself (args: adds arguments)", cfg.Preset)
 		}
-		if s, ok := set[keyResults]; ok && cfg.Results.Kind != ResultsGoTestJSON {
-			return s.errorf("preset: go reports %s; drop results:", ResultsGoTestJSON)
+		if s, ok := set[keyResults]; ok {
+			return s.errorf("not used with preset: %s, which reads the runner's own results; drop results:", cfg.Preset)
 		}
-		cfg.Results = Results{Kind: ResultsGoTestJSON}
-		if cfg.GoDir == "" {
+		if s, ok := set[keyGoDir]; ok && cfg.Preset != PresetGo {
+			return s.errorf("only used with preset: go")
+		}
+		cfg.Results = Results{} // the adapter reads the runner's own output
+		if cfg.Preset == PresetGo && cfg.GoDir == "" {
 			cfg.GoDir = DefaultGoDir
 		}
 		return nil
 	}
 	if s, ok := set[keyGoDir]; ok {
 		return s.errorf("only used with preset: go")
+	}
+	if s, ok := set[keyArgs]; ok {
+		return s.errorf("only used with a preset (command: takes the whole command)")
 	}
 	switch {
 	case !cfg.List.IsZero() && cfg.Tests != "":

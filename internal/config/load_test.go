@@ -202,7 +202,7 @@ func TestErrors(t *testing.T) {
 		{name: "pull in env", file: base, env: map[string]string{"PARATEST_PULL": "sometimes"}, want: `PARATEST_PULL: want missing, always or never, got "sometimes"`},
 		{name: "stream", file: base + "stream: some\n", want: `paratest.yml:4: stream: want all, failures or none, got "some"`},
 		{name: "color flag", file: base, flags: Flags{Color: ptr("yes")}, want: `--color: want auto, always or never, got "yes"`},
-		{name: "preset", file: base + "preset: python\n", want: `paratest.yml:4: preset: want go, got "python"`},
+		{name: "preset", file: base + "preset: python\n", want: `paratest.yml:4: preset: want pytest, rspec, cucumber or go, got "python"`},
 		{name: "allow_empty", file: base + "allow_empty: maybe\n", want: `paratest.yml:4: allow_empty: want true or false, got "maybe"`},
 		{name: "filter regexp", file: base + lines(3) + "filter: '(a'\n", want: "paratest.yml:7: filter: error parsing regexp: missing closing )"},
 		{name: "exclude regexp env", file: base, env: map[string]string{"PARATEST_EXCLUDE": "a["}, want: "PARATEST_EXCLUDE: error parsing regexp: missing closing ]"},
@@ -220,7 +220,9 @@ func TestErrors(t *testing.T) {
 
 		{name: "preset go with list", file: "image: i\npreset: go\nlist: ls\n", want: "paratest.yml:3: list: not used with preset: go"},
 		{name: "preset go with command flag", file: "image: i\npreset: go\n", flags: Flags{Command: ptr("go test")}, want: "--command: not used with preset: go"},
-		{name: "preset go with junit", file: "image: i\npreset: go\n", env: map[string]string{"PARATEST_RESULTS": "junit:/j.xml"}, want: "PARATEST_RESULTS: preset: go reports go-test-json"},
+		{name: "preset go with junit", file: "image: i\npreset: go\n", env: map[string]string{"PARATEST_RESULTS": "junit:/j.xml"}, want: "PARATEST_RESULTS: not used with preset: go, which reads the runner's own results"},
+		{name: "go_dir with another preset", file: "image: i\npreset: rspec\ngo_dir: /go\n", want: "paratest.yml:3: go_dir: only used with preset: go"},
+		{name: "args without preset", file: base + "args: [-x]\n", want: "paratest.yml:4: args: only used with a preset"},
 		{name: "go_dir without preset", file: base, env: map[string]string{"PARATEST_GO_DIR": "/go"}, want: "PARATEST_GO_DIR: only used with preset: go"},
 		{name: "neither list nor tests", file: "image: i\ncommand: run\n", want: "no tests: set list: (a command printing one test id per line) or tests: (a file of ids, - for stdin)"},
 		{name: "both list and tests", file: base, flags: Flags{Tests: ptr("ids.txt")}, want: "paratest.yml:2) and tests (--tests) are set: keep one"},
@@ -314,7 +316,7 @@ func TestResults(t *testing.T) {
 	}
 }
 
-func TestPresetGo(t *testing.T) {
+func TestPresets(t *testing.T) {
 	t.Parallel()
 	type testCase struct {
 		name  string
@@ -325,7 +327,7 @@ func TestPresetGo(t *testing.T) {
 	fn := func(t *testing.T, tc testCase) {
 		t.Parallel()
 		cfg := mustLoad(t, tc.file, nil, tc.flags)
-		got := Config{Preset: cfg.Preset, GoDir: cfg.GoDir, List: cfg.List, Tests: cfg.Tests, Command: cfg.Command, Results: cfg.Results}
+		got := Config{Preset: cfg.Preset, GoDir: cfg.GoDir, Args: cfg.Args, List: cfg.List, Tests: cfg.Tests, Command: cfg.Command, Results: cfg.Results}
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
@@ -334,12 +336,17 @@ func TestPresetGo(t *testing.T) {
 		{
 			name: "defaults",
 			file: "image: i\npreset: go\n",
-			want: Config{Preset: "go", GoDir: "/paratest/go", Results: Results{Kind: ResultsGoTestJSON}},
+			want: Config{Preset: "go", GoDir: "/paratest/go"},
 		},
 		{
 			name: "tests replace the listing",
-			file: "image: i\npreset: go\ngo_dir: /bin/tests/\ntests: ids.txt\nresults: go-test-json\n",
-			want: Config{Preset: "go", GoDir: "/bin/tests", Tests: "ids.txt", Results: Results{Kind: ResultsGoTestJSON}},
+			file: "image: i\npreset: go\ngo_dir: /bin/tests/\ntests: ids.txt\n",
+			want: Config{Preset: "go", GoDir: "/bin/tests", Tests: "ids.txt"},
+		},
+		{
+			name: "pytest with args",
+			file: "image: i\npreset: pytest\nargs: [-x, --tb=short]\n",
+			want: Config{Preset: "pytest", Args: []string{"-x", "--tb=short"}},
 		},
 		{
 			name:  "flag turns the preset off",

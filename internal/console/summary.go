@@ -65,17 +65,20 @@ func (c *Console) Summary(run *result.Run, paths []string) {
 			span(run.Duration), span(run.Predicted), span(run.LowerBound))
 	}
 
-	var bad, flaky []*result.Test
+	var bad, flaky, order []*result.Test
 	for _, t := range run.Tests {
 		switch {
 		case t.Final().Bad() || t.Final() == "":
 			bad = append(bad, t)
 		case t.Flaky():
 			flaky = append(flaky, t)
+		case t.OrderDependent != nil:
+			order = append(order, t)
 		}
 	}
 	c.list(&b, "paratest: failed tests:\n", bad)
 	c.list(&b, "paratest: flaky tests (passed on a retry):\n", flaky)
+	c.list(&b, "paratest: order-dependent tests (pass only after a test listed before them; see flaky.json):\n", order)
 	for _, h := range report.SuspectHosts(report.HostStats(run)) {
 		b.WriteString("paratest: " + c.paint(sgrYellow, fmt.Sprintf(
 			"suspect host %s: %d of %d attempts failed (%.0f%%), at least %gx the other hosts' median rate",

@@ -18,10 +18,14 @@ type flakyReport struct {
 }
 
 type flakyTest struct {
-	ID           string         `json:"id"`
-	Class        string         `json:"class"`
-	Name         string         `json:"name"`
-	Verdict      string         `json:"verdict"` // "flaky" or "failed"
+	ID      string `json:"id"`
+	Class   string `json:"class"`
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"` // "flaky", "failed" or "order-dependent"
+	// With verdict order-dependent: the test listed before it that it passes
+	// after ("" when it needs several), and how many tests were listed before it.
+	Needs        string         `json:"needs,omitempty"`
+	Before       int            `json:"before,omitempty"`
 	Attempts     []flakyAttempt `json:"attempts"`
 	FailedOnlyOn string         `json:"failed_only_on,omitempty"`
 }
@@ -44,7 +48,8 @@ type flakyHost struct {
 }
 
 // WriteFlakyJSON writes flaky.json to path, atomically: every flaky test (it
-// passed after a bad attempt) and every failed test (its last attempt was bad),
+// passed after a bad attempt), every order-dependent one (it passes only after a
+// test listed before it) and every failed test (its last attempt was bad),
 // in run order, with all their attempts and the host their failures point at
 // (FailedOnlyOn); then every host's attempts and failure rate, sorted by host,
 // with the suspect ones marked (SuspectFactor). The file is deterministic: the
@@ -63,11 +68,16 @@ func WriteFlakyJSON(path string, run *result.Run) error {
 		case t.Flaky():
 		case t.Final().Bad():
 			v = "failed"
+		case t.OrderDependent != nil:
+			v = "order-dependent"
 		default:
 			continue
 		}
 		ft := flakyTest{ID: t.ID, Class: t.Class, Name: t.Name, Verdict: v,
 			Attempts: make([]flakyAttempt, 0, len(t.Attempts)), FailedOnlyOn: FailedOnlyOn(t)}
+		if d := t.OrderDependent; d != nil {
+			ft.Needs, ft.Before = d.Needs, d.Before
+		}
 		for _, a := range t.Attempts {
 			ft.Attempts = append(ft.Attempts, flakyAttempt{
 				Round: a.Round, Worker: a.Worker, Host: a.Host,

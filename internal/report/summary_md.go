@@ -55,6 +55,7 @@ const (
 	failedBlock blockKind = iota
 	lostBlock
 	flakyBlock
+	orderBlock
 )
 
 func markdown(run *result.Run, dir string) string {
@@ -71,12 +72,13 @@ func markdown(run *result.Run, dir string) string {
 
 	// note is what replaces blocks[i:] when the summary is cut there.
 	note := func(i int) string {
-		var n [3]int
+		kinds := []string{failedBlock: "failed test", lostBlock: "lost test", flakyBlock: "flaky test", orderBlock: "order-dependent test"}
+		n := make([]int, len(kinds))
 		for _, b := range blocks[i:] {
 			n[b.kind]++
 		}
 		var parts []string
-		for k, what := range []string{"failed test", "lost test", "flaky test"} {
+		for k, what := range kinds {
 			if n[k] > 0 {
 				parts = append(parts, plural(n[k], "more "+what))
 			}
@@ -214,13 +216,15 @@ func mdSuspects(hosts []HostStat) string {
 }
 
 func mdBlocks(run *result.Run) []block {
-	var failed, lostTests, flaky []*result.Test
+	var failed, lostTests, flaky, order []*result.Test
 	for _, t := range run.Tests {
 		switch {
 		case t.Final().Bad():
 			failed = append(failed, t)
 		case t.Flaky():
 			flaky = append(flaky, t)
+		case t.OrderDependent != nil:
+			order = append(order, t)
 		case lost(t):
 			lostTests = append(lostTests, t)
 		}
@@ -250,7 +254,25 @@ func mdBlocks(run *result.Run) []block {
 		}
 		blocks = append(blocks, block{flakyBlock, text})
 	}
+	for i, t := range order {
+		text := "- " + codeSpan(Clean(t.ID)) + " " + orderNote(t.OrderDependent) + "\n"
+		if i == 0 {
+			text = fmt.Sprintf("#### Order-dependent tests (%d)\n\nThese failed when run apart and passed when run after the tests listed before them, as in a serial run; their verdict is the serial one. They depend on state another test leaves behind:\n\n", len(order)) + text
+		}
+		if i == len(order)-1 {
+			text += "\n"
+		}
+		blocks = append(blocks, block{orderBlock, text})
+	}
 	return blocks
+}
+
+// orderNote says what an order-dependent test needs.
+func orderNote(d *result.OrderDependence) string {
+	if d.Needs != "" {
+		return "needs " + codeSpan(Clean(d.Needs))
+	}
+	return fmt.Sprintf("needs several of the %d tests listed before it", d.Before)
 }
 
 // mdFailed shows a failed test's last attempt: where it ran, its message and details

@@ -30,6 +30,7 @@ type Attempt struct {
 	Message  string // one line: why it failed, errored or was skipped
 	Details  string // failure body: assertion output, stack trace
 	Output   string // the test's own output, already bounded
+	Crashed  bool   // the runner died during this attempt (crash, timeout kill)
 	Round    int    // 1 for the first round
 	Worker   string // worker name, "w3"
 	Host     string // host name, "local" for the local engine
@@ -38,11 +39,28 @@ type Attempt struct {
 
 // Test is one logical test with its attempts in the order they were made.
 type Test struct {
-	ID       string // the id as listed; what the test command receives
-	Suite    string // JUnit suite: one TEST-<Suite>.xml per suite
-	Class    string // JUnit classname, dotted, stable across runs
-	Name     string // JUnit testcase name
+	ID    string // the id as listed; what the test command receives
+	Suite string // JUnit suite: one TEST-<Suite>.xml per suite
+	Class string // JUnit classname, dotted, stable across runs
+	Name  string // JUnit testcase name
+	// Parent is the listed test this one was reported under (a Go subtest runs
+	// with its parent and is rerun with it); "" for listed tests.
+	Parent   string
 	Attempts []Attempt
+	// OrderDependent is set when the test failed in every attempt but passed
+	// once run after the tests listed before it, as in a serial run: its verdict
+	// is that run's, and it is no flaky test.
+	OrderDependent *OrderDependence
+}
+
+// OrderDependence is what the order check found of a test that needs tests
+// listed before it.
+type OrderDependence struct {
+	// Needs is the one test listed before it that it passes after; "" when no
+	// single test was enough (it needs several of them).
+	Needs string
+	// Before is how many tests were listed before it (in its group).
+	Before int
 }
 
 // Final is the verdict of the last attempt, or "" when the test never ran.
@@ -55,7 +73,7 @@ func (t *Test) Final() Status {
 
 // Flaky reports whether the test finally passed after at least one bad attempt.
 func (t *Test) Flaky() bool {
-	if t.Final() != Passed {
+	if t.Final() != Passed || t.OrderDependent != nil {
 		return false
 	}
 	for _, a := range t.Attempts {
@@ -97,7 +115,10 @@ type Counts struct {
 	Failed  int `json:"failed"` // failed or errored on the last attempt
 	Skipped int `json:"skipped"`
 	Flaky   int `json:"flaky"`
-	Lost    int `json:"lost"` // never got a verdict
+	// OrderDependent counts the passed tests that pass only after the tests
+	// listed before them (Test.OrderDependent).
+	OrderDependent int `json:"order_dependent"`
+	Lost           int `json:"lost"` // never got a verdict
 }
 
 // Counts totals the run.
@@ -110,6 +131,9 @@ func (r *Run) Counts() Counts {
 			c.Passed++
 			if t.Flaky() {
 				c.Flaky++
+			}
+			if t.OrderDependent != nil {
+				c.OrderDependent++
 			}
 		case Failed, Errored:
 			c.Failed++

@@ -3,25 +3,22 @@ package runner
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
-	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
 
-// maxJUnitFile bounds the JUnit file copied out of a container after a batch.
-const maxJUnitFile = 64 << 20
+// maxResultFile bounds the result file copied out of a container after a command.
+const maxResultFile = 64 << 20
 
 // setup runs the setup command once in a worker's fresh container; a failure
 // retires the worker with the command's output in the error.
@@ -44,10 +41,46 @@ func roundEnv(round int) []string {
 	return []string{"PARATEST_ROUND=" + strconv.Itoa(round)}
 }
 
+// exec runs an adapter's command in c through the agent, killed whole after
+// timeout (0: none): its result file is removed before and read after. The output
+// goes to stdout and stderr as it comes, untranslated (cmd.Text is the caller's);
+// the Output returned has no Stdout or Stderr, which the caller captured.
+func (s *session) exec(ctx context.Context, c engine.Container, cmd suite.Command, timeout time.Duration, stdout, stderr io.Writer, env ...string) (suite.Output, error) {
+	if cmd.ResultFile != "" {
+		// A file left by an earlier command must not be read as this one's.
+		var msg bytes.Buffer
+		code, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{agentPath, "agent", "rm", cmd.ResultFile}, Stderr: &msg})
+		if err != nil {
+			return suite.Output{}, fmt.Errorf("remove %s: %w", cmd.ResultFile, err)
+		}
+		if code != 0 {
+			return suite.Output{}, fmt.Errorf("remove %s: exit code %d: %s", cmd.ResultFile, code, strings.TrimSpace(msg.String()))
+		}
+	}
+	start := time.Now()
+	code, err := c.Exec(ctx, engine.ExecSpec{
+		Cmd:    append(execPrefix(timeout), cmd.Argv...),
+		Env:    append(append([]string(nil), cmd.Env...), env...),
+		Stdout: stdout,
+		Stderr: stderr,
+	})
+	if err != nil {
+		return suite.Output{}, err
+	}
+	out := suite.Output{ExitCode: code, Duration: time.Since(start)}
+	if cmd.ResultFile != "" {
+		data, err := c.ReadFile(ctx, cmd.ResultFile, maxResultFile)
+		if err != nil && !errors.Is(err, engine.ErrNotExist) {
+			return suite.Output{}, fmt.Errorf("copy %s: %w", cmd.ResultFile, err)
+		}
+		out.File = data
+	}
+	return out, nil
+}
+
 // runBatch runs one batch of tests on a worker and turns the outcome into one
 // verdict per id. An error means the batch has no verdict (the worker was lost).
 func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round int) ([]verdict.Verdict, error) {
-	cfg := p.s.cfg
 	// Streams over a lost SSH connection may never end on their own: the loss
 	// ends them, and the batch goes back to the queue.
 	ctx, done := w.h.connection(runCtx)
@@ -59,56 +92,26 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 	defer liveErr.Close()
 
 	stdout, stderr := newCapture(captureLimit), newCapture(captureLimit)
-	spec := engine.ExecSpec{Env: roundEnv(round), Stderr: io.MultiWriter(stderr, w.log, liveErr)}
-	timeout := cfg.Timeout * time.Duration(len(ids))
-	switch {
-	case cfg.Preset == "go" && cfg.Command.IsZero():
-		spec.Cmd = append(execPrefix(timeout), goCommand(cfg.GoDir, ids)...)
-	default:
-		spec.Cmd = append(execPrefix(timeout), cfg.Command.Args(ids)...)
+	timeout := p.s.cfg.Timeout * time.Duration(len(ids))
+	w.seq++
+	cmd := p.s.suite.Batch(ids, w.seq)
+	// What people read goes to the log and the console; the captures keep the
+	// runner's own output for the adapter.
+	text := io.MultiWriter(w.log, live)
+	if cmd.Text != nil {
+		tx := cmd.Text(text)
+		defer tx.Close()
+		text = tx
 	}
-	if p.s.goResults() {
-		// The stream is test2json's; people read the test output inside it.
-		text := &jsonOutput{w: io.MultiWriter(w.log, live)}
-		defer text.Close()
-		spec.Stdout = io.MultiWriter(stdout, text)
-	} else {
-		spec.Stdout = io.MultiWriter(stdout, w.log, live)
-	}
-	if cfg.Results.Kind == config.ResultsJUnit {
-		// A file left by an earlier batch must not be read as this one's.
-		code, err := w.c.Exec(ctx, engine.ExecSpec{Cmd: []string{agentPath, "agent", "rm", cfg.Results.Path}, Stderr: w.log})
-		if err != nil {
-			return nil, fmt.Errorf("remove %s: %w", cfg.Results.Path, err)
-		}
-		if code != 0 {
-			return nil, fmt.Errorf("remove %s: exit code %d (see %s)", cfg.Results.Path, code, w.logPath)
-		}
-	}
-
-	start := time.Now()
-	code, err := w.c.Exec(ctx, spec)
+	out, err := p.s.exec(ctx, w.c, cmd, timeout, io.MultiWriter(stdout, text), io.MultiWriter(stderr, w.log, liveErr), roundEnv(round)...)
 	if err != nil {
 		return nil, err
 	}
-	b := verdict.Batch{IDs: ids, ExitCode: code, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start)}
-	fmt.Fprintf(w.log, "=== paratest: exit code %d after %s\n", code, b.Duration.Round(time.Millisecond))
-	var vs []verdict.Verdict
-	switch {
-	case p.s.goResults():
-		vs = verdict.GoTestJSON(b)
-	case cfg.Results.Kind == config.ResultsJUnit:
-		data, err := w.c.ReadFile(ctx, cfg.Results.Path, maxJUnitFile)
-		if err != nil && !errors.Is(err, engine.ErrNotExist) {
-			return nil, fmt.Errorf("copy %s: %w", cfg.Results.Path, err)
-		}
-		b.JUnit = data
-		vs = verdict.JUnit(b)
-	default:
-		vs = verdict.ExitCode(b)
-	}
-	if code == agent.ExitTimeout && bytes.Contains(b.Stderr, []byte(agent.TimeoutMarker)) {
-		timedOut(vs, timeout, cfg.Results.Kind == config.ResultsExitCode && !p.s.goResults())
+	out.IDs, out.Stdout, out.Stderr = ids, stdout.Bytes(), stderr.Bytes()
+	fmt.Fprintf(w.log, "=== paratest: exit code %d after %s\n", out.ExitCode, out.Duration.Round(time.Millisecond))
+	vs := p.s.suite.Verdicts(out)
+	if out.ExitCode == agent.ExitTimeout && bytes.Contains(out.Stderr, []byte(agent.TimeoutMarker)) {
+		timedOut(vs, timeout, !p.s.suite.PerID())
 	}
 	return vs, nil
 }
@@ -121,80 +124,14 @@ func execPrefix(timeout time.Duration) []string {
 	return []string{agentPath, "agent", "exec", "--timeout", timeout.String(), "--"}
 }
 
-// timedOut marks the tests of a batch killed at its timeout: those without a
-// verdict of their own (all of them when the verdict is the exit code) failed by
-// timing out; tests that finished before keep theirs.
+// timedOut marks the tests of a batch killed at its timeout: the one that was
+// running (all of them when the verdict is the exit code) failed by timing out;
+// tests that finished before keep theirs, and those after it go back to the queue.
 func timedOut(vs []verdict.Verdict, timeout time.Duration, all bool) {
 	for i := range vs {
-		if all || vs[i].Status == result.Errored {
+		if all || vs[i].Crashed || vs[i].Status == result.Errored {
 			vs[i].Status = result.Failed
 			vs[i].Message = fmt.Sprintf("timed out after %s; the test's processes were killed", timeout)
 		}
 	}
-}
-
-// goCommand runs the tests of one package's test binary through test2json. The ids
-// reach the binary inside an anchored, quoted -test.run pattern, as argv.
-func goCommand(dir string, ids []string) []string {
-	pkg := goPackage(ids[0])
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = regexp.QuoteMeta(id[len(pkg)+1:])
-	}
-	return []string{
-		path.Join(dir, "test2json"), "-t", "-p", pkg,
-		path.Join(dir, pkg+".test"), "-test.v=test2json",
-		"-test.run", "^(" + strings.Join(names, "|") + ")$",
-	}
-}
-
-// jsonOutput writes the Output fields of a test2json stream as plain text; lines
-// that are not JSON pass through as they are.
-type jsonOutput struct {
-	w   io.Writer
-	buf []byte
-}
-
-func (j *jsonOutput) Write(p []byte) (int, error) {
-	j.buf = append(j.buf, p...)
-	for {
-		i := bytes.IndexByte(j.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		j.line(j.buf[:i+1])
-		j.buf = j.buf[i+1:]
-	}
-}
-
-func (j *jsonOutput) line(l []byte) {
-	var ev struct{ Output *string }
-	if err := json.Unmarshal(l, &ev); err != nil {
-		j.w.Write(l)
-		return
-	}
-	if ev.Output != nil {
-		io.WriteString(j.w, *ev.Output)
-	}
-}
-
-// Close writes what is left of an unterminated last line.
-func (j *jsonOutput) Close() error {
-	if len(j.buf) > 0 {
-		j.line(j.buf)
-		j.buf = nil
-	}
-	return nil
-}
-
-func (s *session) goResults() bool {
-	return s.cfg.Preset == "go" || s.cfg.Results.Kind == config.ResultsGoTestJSON
-}
-
-// goPackage is the import path of a Go test id "import/path.TestName".
-func goPackage(id string) string {
-	if i := strings.LastIndexByte(id, '.'); i > 0 {
-		return id[:i]
-	}
-	return id
 }

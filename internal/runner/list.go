@@ -3,15 +3,13 @@ package runner
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
-	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/listing"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 )
 
 const agentPath = agent.Path
@@ -61,19 +59,6 @@ func (s *session) readTests() ([]string, error) {
 	return ids, nil
 }
 
-// listCommand is the argv that prints the suite's ids inside a container, and
-// what to call it in messages.
-func (s *session) listCommand() (argv []string, what string) {
-	if s.cfg.Preset == "go" && s.cfg.List.IsZero() {
-		return []string{agentPath, "agent", "golist", s.cfg.GoDir}, "listing Go tests in " + s.cfg.GoDir
-	}
-	what = fmt.Sprintf("list command %q", strings.Join(s.cfg.List.Argv, " "))
-	if s.cfg.List.Shell != "" {
-		what = fmt.Sprintf("list command %q", s.cfg.List.Shell)
-	}
-	return append(execPrefix(0), s.cfg.List.Args(nil)...), what
-}
-
 func (s *session) listInContainer(ctx context.Context) (ids []string, err error) {
 	h := s.readyHost()
 	c, err := s.startContainer(ctx, h, "list", 0, 0, []string{"PARATEST_LISTING=1"})
@@ -88,34 +73,22 @@ func (s *session) listInContainer(ctx context.Context) (ids []string, err error)
 		}
 	}()
 	var stdout, stderr bytes.Buffer
-	argv, what := s.listCommand()
-	code, err := c.Exec(ctx, engine.ExecSpec{Cmd: argv, Stdout: &stdout, Stderr: &stderr})
+	cmd := s.suite.List()
+	out, err := s.exec(ctx, c, cmd, 0, &stdout, &stderr)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
 		return nil, exit.Infraf("listing: %w", err)
 	}
-	if code != 0 {
-		return nil, exit.Usagef("listing: %s exited %d: %s", what, code, lastLine(stderr.String(), stdout.String()))
+	if out.ExitCode == agent.ExitNotFound || out.ExitCode == agent.ExitNotExecutable {
+		return nil, exit.Usagef("listing: image %s cannot run %s: %s", s.cfg.Image, cmd.What, suite.LastLine(out.Stderr, out.Stdout))
 	}
-	ids, err = listing.Parse(&stdout)
+	ids, err = s.suite.ParseList(out)
 	if err != nil {
-		return nil, exit.Infraf("listing: %w", err)
+		return nil, exit.Usagef("listing: image %s: %w", s.cfg.Image, err)
 	}
 	return ids, nil
-}
-
-// lastLine is the last non-empty line of the first output that has one, for
-// one-line error messages.
-func lastLine(outputs ...string) string {
-	for _, o := range outputs {
-		lines := strings.Split(strings.TrimSpace(o), "\n")
-		if l := strings.TrimSpace(lines[len(lines)-1]); l != "" {
-			return l
-		}
-	}
-	return "(no output)"
 }
 
 // readyHost is the first host whose engine and image are ready; prepareAll made

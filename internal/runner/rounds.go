@@ -23,6 +23,7 @@ import (
 func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Layout) error {
 	p := &pool{
 		s:        s,
+		run:      run,
 		byID:     make(map[string]*result.Test, len(run.Tests)),
 		lost:     map[string][]string{},
 		stuckSet: map[int]bool{},
@@ -68,14 +69,18 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 		}
 	}()
 
+	ok := true
 	for round := 1; len(ids) > 0; round++ {
 		run.Rounds = round
 		p.round = round
 		p.q = s.newQueue(ids, run)
-		if !p.runRound(ctx, workers) || ctx.Err() != nil {
+		if ok = p.runRound(ctx, workers) && ctx.Err() == nil; !ok {
 			break
 		}
 		ids = p.rerun(run, round)
+	}
+	if ok {
+		p.orderChecks(ctx, workers)
 	}
 	stopTick()
 	s.con.Phase("cleanup")
@@ -87,9 +92,10 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 // longest first when the timing history knows their durations; for the first
 // round it records the predicted wall time and its lower bound.
 func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
-	var group func(string) string
-	if s.goResults() {
-		group = goPackage
+	group := s.suite.Group
+	batch := s.cfg.Batch
+	if !s.suite.PerID() { // one verdict per command: one test per command
+		batch = 1
 	}
 	// A rerun goes preferably to another worker and host than the failed attempt.
 	avoid := map[string]queue.Place{}
@@ -104,7 +110,7 @@ func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
 		}
 	}
 	if s.predicted == nil {
-		return queue.New(ids, s.cfg.Batch, group, queue.Avoid(avoid, avoidGrace))
+		return queue.New(ids, batch, group, queue.Avoid(avoid, avoidGrace))
 	}
 	ordered, predicted := history.Order(ids, s.predicted)
 	if run.Predicted == 0 {
@@ -116,7 +122,7 @@ func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
 		s.con.Infof("timing history: longest first; predicted %s, lower bound %s", run.Predicted.Round(time.Second), run.LowerBound.Round(time.Second))
 	}
 	limit := max(run.LowerBound, time.Second)
-	return queue.New(ordered, s.cfg.Batch, group, queue.Avoid(avoid, avoidGrace),
+	return queue.New(ordered, batch, group, queue.Avoid(avoid, avoidGrace),
 		queue.MaxBatchTime(func(id string) time.Duration { return predicted[id] }, limit))
 }
 
@@ -150,23 +156,33 @@ func (p *pool) runRound(ctx context.Context, workers []*worker) bool {
 // rerun decides the next round: the tests whose last attempt failed run again
 // when they are at most rerun_threshold of the suite and reruns are left.
 func (p *pool) rerun(run *result.Run, round int) []string {
-	var failed []string
-	for _, t := range run.Tests {
-		if t.Final().Bad() {
-			failed = append(failed, t.ID)
-		}
-	}
+	failed, listed := failedListed(run)
 	cfg := p.s.cfg
 	switch {
 	case len(failed) == 0 || round > cfg.MaxReruns:
 		return nil
-	case float64(len(failed)) > cfg.RerunThreshold*float64(len(run.Tests)):
+	case float64(len(failed)) > cfg.RerunThreshold*float64(listed):
 		run.RerunSkipped = fmt.Sprintf("%d of %d tests failed, more than rerun_threshold (%g%%): the build is broken, not flaky, so nothing was rerun",
-			len(failed), len(run.Tests), cfg.RerunThreshold*100)
+			len(failed), listed, cfg.RerunThreshold*100)
 		p.s.con.Warnf("%s", run.RerunSkipped)
 		return nil
 	}
 	p.s.con.Phase(fmt.Sprintf("rerun round %d", round+1))
 	p.s.con.Infof("%s failed in round %d; running them again to tell flaky from failing", plural(len(failed), "test"), round)
 	return failed
+}
+
+// failedListed returns the listed tests whose last attempt failed, and how many
+// tests were listed. A failed subtest counts through its parent, which runs it.
+func failedListed(run *result.Run) (failed []string, listed int) {
+	for _, t := range run.Tests {
+		if t.Parent != "" {
+			continue
+		}
+		listed++
+		if t.Final().Bad() {
+			failed = append(failed, t.ID)
+		}
+	}
+	return failed, listed
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/sshpool"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 )
 
 // Options are what the runner takes from its caller besides the configuration.
@@ -116,7 +117,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	if err != nil {
 		return nil, err
 	}
-	run := newRun(cfg, ids)
+	run := newRun(cfg, s.suite, ids)
 	run.Workers = s.workers()
 	var keep []entry
 	for _, t := range run.Tests {
@@ -163,16 +164,11 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	return run, nil
 }
 
-func newRun(cfg *config.Config, ids []string) *result.Run {
+func newRun(cfg *config.Config, a suite.Adapter, ids []string) *result.Run {
 	run := &result.Run{ID: cfg.RunID, Start: time.Now(), BuildURL: cfg.BuildURL}
 	for _, id := range ids {
-		t := &result.Test{ID: id}
-		if cfg.Preset == "go" || cfg.Results.Kind == config.ResultsGoTestJSON {
-			t.Suite, t.Class, t.Name = result.GoNames(id)
-		} else {
-			t.Suite, t.Class, t.Name = result.GenericNames(id)
-		}
-		run.Tests = append(run.Tests, t)
+		n := a.Name(id)
+		run.Tests = append(run.Tests, &result.Test{ID: id, Suite: n.Suite, Class: n.Class, Name: n.Name})
 	}
 	return run
 }
@@ -207,6 +203,7 @@ type session struct {
 	cfg     *config.Config
 	opts    Options
 	con     *console.Console
+	suite   suite.Adapter
 	hosts   []*host
 	pool    *sshpool.Pool // nil without a matrix
 	agent   []byte
@@ -229,7 +226,7 @@ func newSession(ctx context.Context, cfg *config.Config, opts Options, con *cons
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool, agent: agentBin}
+	s := &session{cfg: cfg, opts: opts, con: con, suite: suite.New(cfg), hosts: hosts, pool: pool, agent: agentBin}
 	if err := s.prepareAll(ctx); err != nil {
 		s.close()
 		return nil, err
@@ -283,7 +280,7 @@ func (s *session) startContainer(ctx context.Context, h *host, role string, work
 		Labels: labels,
 		Env:    append(append([]string(nil), s.cfg.Env...), env...),
 		Cmd:    []string{agentPath, "agent", "idle", "--orphan-ttl", s.cfg.OrphanTTL.String()},
-		Files:  []engine.File{{Path: agentPath, Mode: 0o755, Data: s.agent}},
+		Files:  append([]engine.File{{Path: agentPath, Mode: 0o755, Data: s.agent}}, s.suite.Files()...),
 	})
 }
 

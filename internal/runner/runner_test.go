@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,9 @@ type fakeEngine struct {
 	// run decides what a test command does on a worker: its exit code, or an
 	// error for a lost command.
 	run func(worker, id string, round int) (int, error)
+	// batch, when set, decides instead the verdicts of a whole batch — passed or
+	// not, by id — which the container reports as a JUnit file (results: junit).
+	batch func(ids []string) map[string]bool
 }
 
 func (f *fakeEngine) Host() string { return "local" }
@@ -54,6 +58,7 @@ func (f *fakeEngine) Start(_ context.Context, spec engine.ContainerSpec) (engine
 type fakeContainer struct {
 	f      *fakeEngine
 	worker string
+	junit  []byte // the last batch's JUnit file
 }
 
 func (c *fakeContainer) ID() string { return "fake" + c.worker }
@@ -70,15 +75,48 @@ func (c *fakeContainer) Exec(_ context.Context, spec engine.ExecSpec) (int, erro
 			round = 3
 		}
 	}
+	if c.f.batch != nil {
+		if strings.Contains(strings.Join(argv, " "), "agent rm") {
+			c.junit = nil
+			return 0, nil
+		}
+		ids := argv[slices.Index(argv, "run")+1:]
+		pass := c.f.batch(ids)
+		var b strings.Builder
+		b.WriteString("<testsuite>")
+		for _, id := range ids {
+			b.WriteString(`<testcase classname="t" name="` + id + `">`)
+			if !pass[id] {
+				b.WriteString(`<failure message="no"/>`)
+			}
+			b.WriteString("</testcase>")
+		}
+		b.WriteString("</testsuite>")
+		c.junit = []byte(b.String())
+		if slices.ContainsFunc(ids, func(id string) bool { return !pass[id] }) {
+			return 1, nil
+		}
+		return 0, nil
+	}
 	return c.f.run("w"+c.worker, argv[len(argv)-1], round)
 }
 func (c *fakeContainer) ReadFile(context.Context, string, int64) ([]byte, error) {
-	return nil, engine.ErrNotExist
+	if c.junit == nil {
+		return nil, engine.ErrNotExist
+	}
+	return c.junit, nil
 }
 func (c *fakeContainer) Remove(context.Context) error { return nil }
 
 // fakeRun runs ids on 2 fake workers and returns the run and the console.
 func fakeRun(t *testing.T, ids []string, run func(worker, id string, round int) (int, error)) (*result.Run, string) {
+	t.Helper()
+	return fakeRunWith(t, ids, &fakeEngine{run: run}, nil)
+}
+
+// fakeRunWith is fakeRun on a given engine, with the configuration changed by
+// change.
+func fakeRunWith(t *testing.T, ids []string, eng *fakeEngine, change func(*config.Config)) (*result.Run, string) {
 	t.Helper()
 	agentBin := "/bin/busybox" // any static ELF: the fake engine never runs it
 	if _, err := os.Stat(agentBin); err != nil {
@@ -94,8 +132,11 @@ func fakeRun(t *testing.T, ids []string, run func(worker, id string, round int) 
 		Stream: config.StreamNone, Color: "never", MaxLost: 3, ReconnectInterval: time.Millisecond,
 		OrphanTTL: time.Minute, RerunThreshold: 0.5, MaxReruns: 2,
 	}
+	if change != nil {
+		change(cfg)
+	}
 	var out bytes.Buffer
-	r, err := Run(context.Background(), cfg, Options{Stdout: &out, AgentPath: agentBin, Engine: &fakeEngine{run: run}})
+	r, err := Run(context.Background(), cfg, Options{Stdout: &out, AgentPath: agentBin, Engine: eng})
 	if err != nil && r == nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
@@ -191,5 +232,66 @@ func TestNoRerunAboveThreshold(t *testing.T) {
 	}
 	if !strings.Contains(r.RerunSkipped, "2 of 3 tests failed") {
 		t.Errorf("RerunSkipped = %q", r.RerunSkipped)
+	}
+}
+
+// A test that fails whenever it runs apart from the test it needs, listed before
+// it, gets the serial run's verdict (passed), and the bisection names that test.
+// A test that fails after its predecessors too stays failed.
+func TestOrderDependentTestGetsTheSerialVerdict(t *testing.T) {
+	ids := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "needs-c", "broken"}
+	var mu sync.Mutex
+	var batches [][]string
+	eng := &fakeEngine{batch: func(batch []string) map[string]bool {
+		mu.Lock()
+		batches = append(batches, batch)
+		mu.Unlock()
+		pass := map[string]bool{}
+		seenC := false
+		for _, id := range batch {
+			switch id {
+			case "c":
+				seenC = true
+				pass[id] = true
+			case "needs-c":
+				pass[id] = seenC
+			case "broken":
+			default:
+				pass[id] = true
+			}
+		}
+		return pass
+	}}
+	r, console := fakeRunWith(t, ids, eng, func(cfg *config.Config) {
+		cfg.Results = config.Results{Kind: config.ResultsJUnit, Path: "/r.xml"}
+		cfg.Batch = 4
+		cfg.RerunThreshold = 0.2
+	})
+	var dep, broken *result.Test
+	for _, tc := range r.Tests {
+		switch tc.ID {
+		case "needs-c":
+			dep = tc
+		case "broken":
+			broken = tc
+		}
+	}
+	if dep.Final() != result.Passed || dep.OrderDependent == nil || dep.OrderDependent.Needs != "c" {
+		t.Fatalf("needs-c: final %s, order %+v, want passed and needing c\n%s", dep.Final(), dep.OrderDependent, console)
+	}
+	if dep.OrderDependent.Before != 19 {
+		t.Errorf("needs-c: %d tests before it, want 19", dep.OrderDependent.Before)
+	}
+	if dep.Flaky() {
+		t.Error("an order-dependent test counts as flaky")
+	}
+	if broken.Final() != result.Failed || broken.OrderDependent != nil {
+		t.Errorf("broken: final %s, order %+v, want failed and no order dependence", broken.Final(), broken.OrderDependent)
+	}
+	if c := r.Counts(); c.Failed != 1 || c.OrderDependent != 1 || c.Flaky != 0 {
+		t.Errorf("counts %+v", c)
+	}
+	if !strings.Contains(console, "order-dependent: passes only when run after c") {
+		t.Errorf("console does not name the test needs-c needs:\n%s", console)
 	}
 }

@@ -19,8 +19,9 @@ import (
 
 // pool is the workers of one run and the state they share.
 type pool struct {
-	s *session
-	q *queue.Queue
+	s   *session
+	q   *queue.Queue
+	run *result.Run
 
 	mu       sync.Mutex
 	byID     map[string]*result.Test
@@ -147,9 +148,46 @@ func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 			p.lose(w, ids, err)
 			return true, err
 		}
-		p.record(w, verdicts, p.round)
-		p.q.Done(ids)
+		p.finish(w, ids, verdicts)
 	}
+}
+
+// finish records a batch's verdicts and ends its lease: the tests it never
+// started (an earlier one crashed the runner) go back to the queue. A batch that
+// started none of its tests is a lost one, so that a runner crashing at once
+// cannot keep a test in the queue for ever.
+func (p *pool) finish(w *worker, ids []string, vs []verdict.Verdict) {
+	var unrun []string
+	ran := vs[:0:0]
+	for _, v := range vs {
+		if v.Unrun {
+			unrun = append(unrun, v.ID)
+		} else {
+			ran = append(ran, v)
+		}
+	}
+	if len(unrun) == len(ids) {
+		p.lose(w, ids, fmt.Errorf("the runner ran none of the batch's tests"))
+		return
+	}
+	p.record(w, ran, p.round)
+	if len(unrun) > 0 {
+		p.s.con.Infof("worker %s: %s after a crash go back to the queue", w.tag(), plural(len(unrun), "test"))
+		done := make([]string, 0, len(ids)-len(unrun))
+		back := map[string]bool{}
+		for _, id := range unrun {
+			back[id] = true
+		}
+		for _, id := range ids {
+			if !back[id] {
+				done = append(done, id)
+			}
+		}
+		p.q.Done(done)
+		p.q.Requeue(unrun)
+		return
+	}
+	p.q.Done(ids)
 }
 
 // stuck records whether w is stuck and reports whether every worker still in the
@@ -183,6 +221,7 @@ type worker struct {
 	name     string // "w3"; the host is h.name
 	n        int
 	attempt  int // containers started, for unique names
+	seq      int // batches run, for the adapter's result file names
 	c        engine.Container
 	broken   bool               // c was lost, or its setup did not finish
 	stopBeat context.CancelFunc // ends c's heartbeat
@@ -248,6 +287,7 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			Message:  v.Message,
 			Details:  v.Details,
 			Output:   v.Output,
+			Crashed:  v.Crashed,
 			Round:    round,
 			Worker:   w.name,
 			Host:     w.h.name,
@@ -255,6 +295,12 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 		}
 		p.mu.Lock()
 		t := p.byID[v.ID]
+		if t == nil && v.Parent != "" && p.byID[v.Parent] != nil {
+			// A test the runner reports under a listed one (a Go subtest).
+			t = &result.Test{ID: v.ID, Parent: v.Parent}
+			p.byID[v.ID] = t
+			p.run.Tests = append(p.run.Tests, t)
+		}
 		var e entry
 		if t != nil {
 			if v.Class != "" && v.Name != "" {

@@ -43,6 +43,18 @@ type Verdict struct {
 	// Set only when the source names the test (a JUnit testcase, a Go package);
 	// otherwise "" and the caller names the test from its id.
 	Suite, Class, Name string
+
+	// Unrun: the batch never started this test (the runner crashed in an earlier
+	// one). It has no verdict and goes back to the queue; Status is unset.
+	Unrun bool
+	// Crashed: the runner died while this test ran (a segfault, os._exit, exit!,
+	// a panic, or the agent's timeout kill). Status is Failed and Message says
+	// how it died; the runner rewrites it when the agent killed the batch at its
+	// timeout.
+	Crashed bool
+	// Parent is the listed id of a test the runner reports on its own, under a
+	// listed one (a Go subtest); "" for the listed ids themselves.
+	Parent string
 }
 
 // noResult is the verdict of an id the batch's results say nothing about. why says

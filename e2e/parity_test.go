@@ -1,0 +1,216 @@
+package e2e
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The preset parity tests: a suite runs serially with its runner alone, writing
+// the runner's own JUnit report, and with jenkins-paratest on several workers; the
+// sets of (classname, name, verdict) must be equal.
+
+var runnerImageOnce = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command(filepath.Join(repoRoot, "scripts", "runner-image.sh")).Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		return "", fmt.Errorf("scripts/runner-image.sh: %v\n%s", err, stderr)
+	}
+	return strings.TrimSpace(string(out)), nil
+})
+
+// runnerImage is the offline Debian image with Debian's pytest, rspec,
+// rspec_junit_formatter and cucumber (scripts/runner-image.sh), built once and
+// kept between runs.
+func runnerImage(t *testing.T) string {
+	t.Helper()
+	need(t, false)
+	img, err := runnerImageOnce()
+	if err != nil {
+		requireOrSkip(t, err.Error())
+	}
+	return img
+}
+
+// suiteImage commits the directory dir into a copy of base at workdir, which
+// becomes the image's working directory; the image is removed after the test.
+func suiteImage(t *testing.T, base, dir, workdir string) string {
+	t.Helper()
+	tag := fmt.Sprintf("paratest-e2e/suite-%s:%d", strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")), os.Getpid())
+	id, err := exec.Command("docker", "create", base, "/bin/true").Output()
+	if err != nil {
+		t.Fatalf("docker create %s: %v", base, err)
+	}
+	c := strings.TrimSpace(string(id))
+	defer exec.Command("docker", "rm", "-f", c).Run()
+	if out, err := exec.Command("docker", "cp", dir+"/.", c+":"+workdir).CombinedOutput(); err != nil {
+		t.Fatalf("docker cp: %v: %s", err, out)
+	}
+	if out, err := exec.Command("docker", "commit", "--change", "WORKDIR "+workdir, c, tag).CombinedOutput(); err != nil {
+		t.Fatalf("docker commit: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", tag).Run() })
+	return tag
+}
+
+// serialRun runs argv once in a fresh container of image, as a user would run
+// the suite without us, and copies the directory junitDir (the runner's JUnit
+// output) out of it. It returns the JUnit files and the command's output.
+func serialRun(t *testing.T, image, junitDir string, argv ...string) (files []string, output string) {
+	t.Helper()
+	name := fmt.Sprintf("paratest-e2e-serial-%d-%d", os.Getpid(), len(t.Name())+int(os.Getpid()%97))
+	exec.Command("docker", "rm", "-f", name).Run()
+	out, _ := exec.Command("docker", append([]string{"run", "--name", name, "--network", "none", image}, argv...)...).CombinedOutput()
+	defer exec.Command("docker", "rm", "-f", name).Run()
+	dst := t.TempDir()
+	if o, err := exec.Command("docker", "cp", name+":"+junitDir+"/.", dst).CombinedOutput(); err != nil {
+		t.Fatalf("serial run %v left no %s: %v: %s\noutput:\n%s", argv, junitDir, err, o, out)
+	}
+	files, _ = filepath.Glob(filepath.Join(dst, "*.xml"))
+	if len(files) == 0 {
+		t.Fatalf("serial run %v wrote no JUnit file in %s\noutput:\n%s", argv, junitDir, out)
+	}
+	return files, string(out)
+}
+
+// caseKey is a testcase's identity in Jenkins.
+type caseKey struct{ Class, Name string }
+
+func (k caseKey) String() string { return k.Class + " :: " + k.Name }
+
+// junitVerdicts reads JUnit files — a <testsuites> or a <testsuite> root, suites
+// nested or not — into each testcase's verdict: passed, failed, error or skipped.
+// A testcase named twice is a test failure: Jenkins would merge them.
+func junitVerdicts(t *testing.T, files ...string) map[caseKey]string {
+	t.Helper()
+	type tc struct {
+		Class   string    `xml:"classname,attr"`
+		Name    string    `xml:"name,attr"`
+		Failure *struct{} `xml:"failure"`
+		Error   *struct{} `xml:"error"`
+		Skipped *struct{} `xml:"skipped"`
+	}
+	type ts struct {
+		Cases  []tc `xml:"testcase"`
+		Suites []ts `xml:"testsuite"`
+	}
+	out := map[caseKey]string{}
+	var walk func(s ts, f string)
+	walk = func(s ts, f string) {
+		for _, c := range s.Cases {
+			v := "passed"
+			switch {
+			case c.Error != nil:
+				v = "error"
+			case c.Failure != nil:
+				v = "failed"
+			case c.Skipped != nil:
+				v = "skipped"
+			}
+			k := caseKey{c.Class, c.Name}
+			if old, ok := out[k]; ok {
+				t.Errorf("%s: testcase %s twice (%s, %s)", f, k, old, v)
+			}
+			out[k] = v
+		}
+		for _, sub := range s.Suites {
+			walk(sub, f)
+		}
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root struct {
+			XMLName xml.Name
+			ts
+		}
+		if err := xml.Unmarshal(data, &root); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		walk(root.ts, f)
+	}
+	return out
+}
+
+// ourVerdicts is verdicts of jenkins-paratest's JUnit files in out/junit, checked
+// against the schemas.
+func ourVerdicts(t *testing.T, out string) map[caseKey]string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(out, "junit", "TEST-*.xml"))
+	if len(files) == 0 {
+		t.Fatalf("no JUnit files in %s/junit", out)
+	}
+	validate(t, files)
+	return junitVerdicts(t, files...)
+}
+
+// assertParity fails the test with every difference between the serial run's
+// verdicts and ours.
+func assertParity(t *testing.T, serial, ours map[caseKey]string) {
+	t.Helper()
+	var diffs []string
+	for k, v := range serial {
+		switch o, ok := ours[k]; {
+		case !ok:
+			diffs = append(diffs, fmt.Sprintf("missing in ours: %s (serial: %s)", k, v))
+		case o != v:
+			diffs = append(diffs, fmt.Sprintf("%s: serial %s, ours %s", k, v, o))
+		}
+	}
+	for k, v := range ours {
+		if _, ok := serial[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("only in ours: %s (%s)", k, v))
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 0 {
+		t.Errorf("%d of %d testcases differ from the serial run:\n%s", len(diffs), len(serial), strings.Join(diffs, "\n"))
+	}
+	counts := map[string]int{}
+	for _, v := range serial {
+		counts[v]++
+	}
+	t.Logf("serial run: %d testcases %v", len(serial), counts)
+}
+
+// assertOrderDependent checks that flaky.json in out reports exactly the tests
+// of want as order-dependent, each needing the test want names ("" for several).
+func assertOrderDependent(t *testing.T, out string, want map[string]string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, "flaky.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Tests []struct {
+			ID      string `json:"id"`
+			Verdict string `json:"verdict"`
+			Needs   string `json:"needs"`
+		} `json:"tests"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("flaky.json: %v", err)
+	}
+	got := map[string]string{}
+	for _, tc := range r.Tests {
+		if tc.Verdict == "order-dependent" {
+			got[tc.ID] = tc.Needs
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("order-dependent tests in flaky.json: %q, want %q", got, want)
+	}
+}
