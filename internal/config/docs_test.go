@@ -23,3 +23,34 @@ func TestDocs(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeConfigs loads every paratest.yml the README shows: a user copies
+// them as they are.
+func TestReadmeConfigs(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(data), "```yaml\n")[1:]
+	if len(blocks) < 5 {
+		t.Fatalf("README shows %d paratest.yml examples, want the 4 presets and the generic one", len(blocks))
+	}
+	presets := map[string]bool{}
+	for _, b := range blocks {
+		yml, _, _ := strings.Cut(b, "```")
+		if strings.Contains(yml, "matrix") {
+			continue
+		}
+		cfg := mustLoad(t, yml, nil, Flags{})
+		presets[cfg.Preset] = true
+		if n := len(strings.Split(strings.TrimSpace(yml), "\n")); cfg.Preset != "" && n > 7 {
+			t.Errorf("the README's preset %s config has %d lines, more than a comment and six", cfg.Preset, n)
+		}
+	}
+	for _, p := range []string{PresetPytest, PresetRSpec, PresetCucumber, PresetGo, ""} {
+		if !presets[p] {
+			t.Errorf("README shows no config for preset %q", p)
+		}
+	}
+}

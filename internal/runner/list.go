@@ -81,6 +81,7 @@ func (s *session) listInContainer(ctx context.Context) (ids []string, err error)
 		}
 		return nil, exit.Infraf("listing: %w", err)
 	}
+	out.Stdout, out.Stderr = stdout.Bytes(), stderr.Bytes()
 	if out.ExitCode == agent.ExitNotFound || out.ExitCode == agent.ExitNotExecutable {
 		return nil, exit.Usagef("listing: image %s cannot run %s: %s", s.cfg.Image, cmd.What, suite.LastLine(out.Stderr, out.Stdout))
 	}

@@ -1,0 +1,108 @@
+package suite
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+)
+
+func TestCommandBatch(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name     string
+		cfg      config.Config
+		wantArgv []string
+		wantFile string
+		wantText bool
+		perID    bool
+	}
+	fn := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		a := New(&tc.cfg)
+		cmd := a.Batch([]string{"a b", "$(rm -rf /)"}, 1)
+		if diff := cmp.Diff(tc.wantArgv, cmd.Argv); diff != "" {
+			t.Errorf("argv (-want +got):\n%s", diff)
+		}
+		if cmd.ResultFile != tc.wantFile {
+			t.Errorf("result file %q, want %q", cmd.ResultFile, tc.wantFile)
+		}
+		if (cmd.Text != nil) != tc.wantText {
+			t.Errorf("text filter set: %v, want %v", cmd.Text != nil, tc.wantText)
+		}
+		if a.PerID() != tc.perID {
+			t.Errorf("PerID %v, want %v", a.PerID(), tc.perID)
+		}
+	}
+	for _, tc := range []testCase{
+		{
+			name:     "shell command, exit code",
+			cfg:      config.Config{Command: config.Command{Shell: `run "$@"`}, Results: config.Results{Kind: config.ResultsExitCode}},
+			wantArgv: []string{"sh", "-c", `run "$@"`, "paratest", "a b", "$(rm -rf /)"},
+		},
+		{
+			name:     "argv command, junit",
+			cfg:      config.Config{Command: config.Command{Argv: []string{"pytest", "--junitxml=/j.xml"}}, Results: config.Results{Kind: config.ResultsJUnit, Path: "/j.xml"}},
+			wantArgv: []string{"pytest", "--junitxml=/j.xml", "a b", "$(rm -rf /)"},
+			wantFile: "/j.xml",
+			perID:    true,
+		},
+		{
+			name:     "go test -json",
+			cfg:      config.Config{Command: config.Command{Argv: []string{"gotest"}}, Results: config.Results{Kind: config.ResultsGoTestJSON}},
+			wantArgv: []string{"gotest", "a b", "$(rm -rf /)"},
+			wantText: true,
+			perID:    true,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
+	}
+}
+
+func TestCommandParseList(t *testing.T) {
+	t.Parallel()
+	a := New(&config.Config{List: config.Command{Shell: "ls tests"}, Results: config.Results{Kind: config.ResultsExitCode}})
+	ids, err := a.ParseList(Output{Stdout: []byte("b\n\na\n")})
+	if err != nil || !cmp.Equal(ids, []string{"b", "a"}) {
+		t.Errorf("ParseList = %q, %v; want [b a]", ids, err)
+	}
+	_, err = a.ParseList(Output{ExitCode: 2, Stderr: []byte("warming up\nls: tests: No such file or directory\n")})
+	if err == nil || err.Error() != `list command "ls tests" exited 2: ls: tests: No such file or directory` {
+		t.Errorf("ParseList of a failed listing: %v", err)
+	}
+}
+
+func TestCommandNames(t *testing.T) {
+	t.Parallel()
+	generic := New(&config.Config{Results: config.Results{Kind: config.ResultsJUnit}})
+	if got := generic.Name("tests/test_a.py::test_x"); got != (Name{"tests.test_a", "tests.test_a", "test_x"}) {
+		t.Errorf("generic name %+v", got)
+	}
+	gojson := New(&config.Config{Results: config.Results{Kind: config.ResultsGoTestJSON}})
+	var want Name
+	want.Suite, want.Class, want.Name = result.GoNames("example/calc.TestAdd")
+	if got := gojson.Name("example/calc.TestAdd"); got != want {
+		t.Errorf("go-test-json name %+v, want %+v", got, want)
+	}
+	if g := gojson.Group("example/calc.TestAdd"); g != "example/calc" {
+		t.Errorf("go-test-json group %q", g)
+	}
+	if g := generic.Group("tests/test_a.py::test_x"); g != "" {
+		t.Errorf("generic group %q, want none", g)
+	}
+}
+
+func TestJSONText(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	j := &jsonText{w: &b}
+	j.Write([]byte(`{"Action":"output","Output":"=== RUN TestA\n"}` + "\nnot json\n" + `{"Action":"pass"}` + "\n" + `{"Output":"tail"`))
+	j.Write([]byte(`}`))
+	j.Close()
+	if got, want := b.String(), "=== RUN TestA\nnot json\ntail"; got != want {
+		t.Errorf("text %q, want %q", got, want)
+	}
+}
