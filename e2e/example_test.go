@@ -34,25 +34,40 @@ func TestExampleSuite(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("run exited %d, want 0", r.code)
 	}
+	// Testcases are named as `go test -v ./... | go-junit-report` names them:
+	// classname the import path, name the test; a subtest is a testcase of its
+	// own, "TestX/sub", beside its listed parent.
 	cases := readJUnit(t, out)
-	if len(cases) != len(ids) {
-		t.Errorf("JUnit has %d testcases, list printed %d ids", len(cases), len(ids))
-	}
-	s := readSummary(t, out)
-	if s.Tests != len(ids) || s.Failed != 0 || s.Lost != 0 || s.Workers != 4 {
-		t.Errorf("summary.json = %+v, want %d tests, 0 failed, 0 lost, 4 workers", s, len(ids))
+	isListed := map[string]bool{}
+	for _, id := range ids {
+		isListed[id] = true
 	}
 	seen := map[string]bool{}
+	subtests := 0
 	for _, c := range cases {
-		if strings.Contains(c.Class, "/") || strings.Contains(c.Class, "w0") {
-			t.Errorf("classname %q has a slash or a worker in it", c.Class)
+		top, _, sub := strings.Cut(c.Name, "/")
+		if strings.Contains(c.Class, "w0") || !strings.HasPrefix(c.Class, "example/gosuite/") {
+			t.Errorf("classname %q is not the import path", c.Class)
 		}
-		seen[strings.ReplaceAll(c.Class, ".", "/")+"."+c.Name] = true
+		if !isListed[c.Class+"."+top] {
+			t.Errorf("testcase %s %s is not a listed test or a subtest of one", c.Class, c.Name)
+		}
+		if sub {
+			subtests++
+		}
+		seen[c.Class+"."+c.Name] = true
 	}
 	for _, id := range ids {
-		if !seen[strings.ReplaceAll(id, ".", "/")] && !seen[dottedGoID(id)] {
+		if !seen[id] {
 			t.Errorf("listed test %s has no testcase", id)
 		}
+	}
+	if subtests == 0 || len(cases) != len(ids)+subtests {
+		t.Errorf("JUnit has %d testcases, %d of them subtests; list printed %d ids", len(cases), subtests, len(ids))
+	}
+	s := readSummary(t, out)
+	if s.Tests != len(cases) || s.Failed != 0 || s.Lost != 0 || s.Workers != 4 {
+		t.Errorf("summary.json = %+v, want %d tests (the testcases), 0 failed, 0 lost, 4 workers", s, len(cases))
 	}
 	// Every worker wrote its log; tests spread over more than one worker.
 	logs, _ := filepath.Glob(filepath.Join(out, "logs", "local_w*.log"))
@@ -78,13 +93,6 @@ func TestExampleSuite(t *testing.T) {
 	assertNoContainers(t, id)
 }
 
-// dottedGoID maps "example/gosuite/calc.TestAdd" to the form the JUnit check above
-// builds from classname and name.
-func dottedGoID(id string) string {
-	i := strings.LastIndexByte(id, '.')
-	return strings.ReplaceAll(strings.ReplaceAll(id[:i], ".", "/"), ".", "/") + "." + id[i+1:]
-}
-
 // With GOSUITE_FAIL=1 exactly one example test fails: exit 1, reports written, the
 // failure in JUnit and on the console with its output.
 func TestExampleShowsAFailure(t *testing.T) {
@@ -108,8 +116,8 @@ func TestExampleShowsAFailure(t *testing.T) {
 			failed = append(failed, c)
 		}
 	}
-	if len(failed) != 1 || failed[0].Name != "TestDivideRounding" || failed[0].Class != "example.gosuite.calc" {
-		t.Fatalf("failed testcases = %+v, want example.gosuite.calc TestDivideRounding", failed)
+	if len(failed) != 1 || failed[0].Name != "TestDivideRounding" || failed[0].Class != "example/gosuite/calc" {
+		t.Fatalf("failed testcases = %+v, want example/gosuite/calc TestDivideRounding", failed)
 	}
 	if !strings.Contains(failed[0].Failure.Message, "got 3, want 4") {
 		t.Errorf("failure message %q lacks the assertion", failed[0].Failure.Message)

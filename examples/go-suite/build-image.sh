@@ -7,7 +7,6 @@
 #
 # Image layout (what jenkins-paratest's `preset: go` expects):
 #   /paratest/go/<import path>.test   one static test binary per package
-#   /paratest/go/test2json            the Go toolchain's test2json
 #   /tmp (1777), /etc/passwd, /etc/group
 set -euo pipefail
 
@@ -52,9 +51,6 @@ for pkg in "${pkgs[@]}"; do
 	echo "build-image.sh: go test -c $pkg" >&2
 	go test -c -o "$bin" "$pkg"
 done
-
-echo "build-image.sh: go build cmd/test2json" >&2
-go build -o "$out/test2json" cmd/test2json
 
 mkdir -p "$root/tmp" "$root/etc" "$root/root"
 chmod 1777 "$root/tmp"

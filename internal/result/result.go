@@ -41,7 +41,7 @@ type Attempt struct {
 type Test struct {
 	ID    string // the id as listed; what the test command receives
 	Suite string // JUnit suite: one TEST-<Suite>.xml per suite
-	Class string // JUnit classname, dotted, stable across runs
+	Class string // JUnit classname as the runner's own reporter writes it, stable across runs
 	Name  string // JUnit testcase name
 	// Parent is the listed test this one was reported under (a Go subtest runs
 	// with its parent and is rerun with it); "" for listed tests.

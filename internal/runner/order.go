@@ -96,8 +96,8 @@ func (p *pool) orderChecks(ctx context.Context, workers []*worker) {
 }
 
 // orderCandidates pairs each failed test with the listed tests before it, of its
-// group, leaving out those that crash the runner (the test would never run); a
-// test listed first has nothing to depend on.
+// group. Tests that crash the runner are neither checked nor run before others
+// (nothing would run after them); a test listed first has nothing to depend on.
 func (p *pool) orderCandidates(failed []string) []orderCheck {
 	bad := map[string]bool{}
 	for _, id := range failed {
@@ -110,10 +110,11 @@ func (p *pool) orderCandidates(failed []string) []orderCheck {
 			continue
 		}
 		g := p.s.suite.Group(t.ID)
-		if bad[t.ID] && len(byGroup[g]) > 0 {
+		crashed := len(t.Attempts) > 0 && t.Attempts[len(t.Attempts)-1].Crashed
+		if bad[t.ID] && !crashed && len(byGroup[g]) > 0 {
 			checks = append(checks, orderCheck{t: t, before: append([]string(nil), byGroup[g]...)})
 		}
-		if n := len(t.Attempts); n == 0 || !t.Attempts[n-1].Crashed {
+		if !crashed {
 			byGroup[g] = append(byGroup[g], t.ID)
 		}
 	}
@@ -164,7 +165,7 @@ func (p *pool) checkOrder(ctx context.Context, w *worker, c orderCheck, round in
 	c.t.OrderDependent = dep
 	p.mu.Unlock()
 	p.record(w, append([]verdict.Verdict{*v}, kids...), round)
-	p.s.con.Warnf("order-dependent: %s", orderMessage(dep)+": "+c.t.ID)
+	p.s.con.Warnf("%s: %s", c.t.ID, orderMessage(dep))
 	return nil
 }
 

@@ -1,0 +1,2 @@
+// Package slow has the parity suite's slow tests.
+package slow
