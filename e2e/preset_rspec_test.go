@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The rspec preset's parity test: e2e/testdata/rspec-suite runs serially in the
+// runners image with rspec and rspec_junit_formatter alone, and with
+// jenkins-paratest on 4 workers of the same image, which has no formatter of
+// ours but the one the preset copies in. Every testcase must have the same
+// classname, name and verdict; the example that kills rspec (exit!), which a
+// serial run cannot survive, fails as crashed without costing its file's other
+// examples theirs; the order-dependent examples are found out.
+func TestPresetRSpec(t *testing.T) {
+	need(t, false)
+	image := suiteImage(t, runnerImage(t), filepath.Join(repoRoot, "e2e", "testdata", "rspec-suite"), "/suite")
+
+	files, output := serialRun(t, image, "/out",
+		"rspec", "--format", "RspecJunitFormatter", "--out", "/out/rspec.xml", "--tag", "~crash")
+	serial := asJenkinsReads(junitVerdicts(t, files...))
+	if len(serial) < 200 {
+		t.Fatalf("the serial run has %d testcases, want the suite's 200 or more\n%s", len(serial), output)
+	}
+
+	id := runID(t)
+	dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: rspec\nworkers: 4\nbatch: 8\nrun_id: %s\n", image, id))
+	out := filepath.Join(dir, "out")
+	r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", out)
+	if r.code != 1 {
+		t.Fatalf("run exited %d, want 1 (the suite has failures)", r.code)
+	}
+	ours := ourVerdicts(t, out)
+
+	crash := caseKey{"spec.crash_spec", "Crash kills the rspec process with exit!"}
+	if v := ours[crash]; v != "failed" {
+		t.Errorf("%s: %q, want failed", crash, v)
+	}
+	for _, c := range readJUnit(t, out) {
+		if c.Class == crash.Class && c.Name == crash.Name && (c.Failure == nil || !strings.Contains(c.Failure.Message, "crashed")) {
+			t.Errorf("%s: failure %+v, want a message saying it crashed", crash, c.Failure)
+		}
+	}
+	delete(ours, crash)
+	assertParity(t, serial, ours)
+	assertOrderDependent(t, out, map[string]string{
+		"./spec/z_ledger_check_spec.rb[1:1]": "./spec/a_ledger_spec.rb[1:1]", // a global
+		"./spec/z_ledger_check_spec.rb[1:2]": "./spec/a_ledger_spec.rb[1:2]", // an environment variable
+		"./spec/z_ledger_check_spec.rb[1:3]": "./spec/a_ledger_spec.rb[1:3]", // a constant
+	})
+	assertNoContainers(t, id)
+}
+
+// asJenkinsReads is verdicts as a conforming XML reader — Jenkins' — reads the
+// names: it normalizes attribute values, turning the tabs and line ends that
+// rspec_junit_formatter writes raw into spaces. encoding/xml does not.
+func asJenkinsReads(v map[caseKey]string) map[caseKey]string {
+	norm := strings.NewReplacer("\r\n", " ", "\t", " ", "\n", " ", "\r", " ")
+	out := make(map[caseKey]string, len(v))
+	for k, s := range v {
+		out[caseKey{norm.Replace(k.Class), norm.Replace(k.Name)}] = s
+	}
+	return out
+}
