@@ -1,0 +1,7 @@
+Feature: Broken
+
+  Scenario: fine
+    Given a step that passes
+
+  Scenario Outline
+    | bad |

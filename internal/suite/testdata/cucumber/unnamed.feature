@@ -1,0 +1,4 @@
+Feature:
+
+  Scenario: in a feature without a name
+    Given a step that passes
