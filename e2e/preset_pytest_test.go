@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The pytest preset's parity test: e2e/testdata/pytest-suite runs serially in
+// the runners image with Debian's pytest and its own --junitxml alone, and with
+// jenkins-paratest on 4 workers of the same image, which has nothing of ours
+// but the plugin the preset copies in. Every testcase must have the same
+// classname, name and verdict; the test that kills the interpreter
+// (os._exit(3)), which a serial run cannot survive, fails as crashed without
+// costing its file's other tests theirs; the order-dependent tests are found
+// out.
+func TestPresetPytest(t *testing.T) {
+	need(t, false)
+	image := suiteImage(t, runnerImage(t), filepath.Join(repoRoot, "e2e", "testdata", "pytest-suite"), "/suite")
+	const crashID = "tests/test_crash.py::test_crash_here"
+
+	files, output := serialRun(t, image, "/out",
+		"python3", "-m", "pytest", "-p", "no:cacheprovider", "--junitxml=/out/junit.xml", "--deselect", crashID)
+	serial := junitVerdicts(t, files...)
+	if len(serial) < 200 {
+		t.Fatalf("the serial run has %d testcases, want the suite's 200 or more\n%s", len(serial), output)
+	}
+
+	id := runID(t)
+	dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: pytest\nworkers: 4\nbatch: 8\nrun_id: %s\n", image, id))
+	out := filepath.Join(dir, "out")
+	r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", out)
+	if r.code != 1 {
+		t.Fatalf("run exited %d, want 1 (the suite has failures)", r.code)
+	}
+	ours := ourVerdicts(t, out)
+
+	crash := caseKey{"tests.test_crash", "test_crash_here"}
+	if v := ours[crash]; v != "failed" {
+		t.Errorf("%s: %q, want failed", crash, v)
+	}
+	for _, c := range readJUnit(t, out) {
+		if c.Class == crash.Class && c.Name == crash.Name && (c.Failure == nil || !strings.Contains(c.Failure.Message, "crashed")) {
+			t.Errorf("%s: failure %+v, want a message saying it crashed", crash, c.Failure)
+		}
+	}
+	delete(ours, crash)
+	assertParity(t, serial, ours)
+	assertOrderDependent(t, out, map[string]string{
+		"tests/test_z_order_check.py::test_registry_ready": "tests/test_a_order_setup.py::test_configure_registry", // a module attribute
+		"tests/test_z_order_check.py::test_token_visible":  "tests/test_a_order_setup.py::test_export_token",       // an environment variable
+	})
+	assertNoContainers(t, id)
+}
+
+// A listing that fails stops the run before any worker starts, with one line
+// saying what to do.
+func TestPresetPytestListingErrors(t *testing.T) {
+	need(t, false)
+	base := runnerImage(t)
+	for _, tc := range []struct {
+		name, dir, args, want string
+	}{
+		{"collection error", filepath.Join(repoRoot, "internal", "suite", "testdata", "pytest", "suites", "collect-error"), "",
+			"pytest --collect-only: 2 collection errors, the first in tests/test_broken.py: ModuleNotFoundError: No module named 'no_such_module_anywhere'"},
+		{"usage error", filepath.Join(repoRoot, "e2e", "testdata", "pytest-suite"), "args: [--no-such-option]\n",
+			"pytest usage error (exit code 4): pytest: error: unrecognized arguments: --no-such-option"},
+		{"no tests", filepath.Join(repoRoot, "e2e", "testdata", "pytest-suite"), "args: [-k, no_test_is_called_that]\n",
+			"pytest collected no tests (exit code 5)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			image := suiteImage(t, base, tc.dir, "/suite")
+			id := runID(t)
+			dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: pytest\nworkers: 2\nrun_id: %s\n%s", image, id, tc.args))
+			r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", filepath.Join(dir, "out"))
+			if r.code != 2 || !strings.Contains(r.stderr, "image "+image+": "+tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", r.code, r.stderr, tc.want)
+			}
+			assertNoContainers(t, id)
+		})
+	}
+}
