@@ -63,7 +63,7 @@ func (c *cucumber) env() []string {
 }
 
 func (c *cucumber) List() Command {
-	file := cucumberDir + "/list.jsonl"
+	file := ResultFile("cucumber", "list")
 	argv := append([]string{"cucumber", "--dry-run", "--format", cucumberFormatterClass, "--out", file}, c.cfg.Args...)
 	return Command{Argv: argv, Env: c.env(), ResultFile: file, What: "cucumber --dry-run"}
 }
@@ -71,7 +71,7 @@ func (c *cucumber) List() Command {
 func (c *cucumber) ParseList(out Output) ([]string, error) {
 	evs, done, err := cucumberEvents(out.File)
 	if err != nil {
-		return nil, fmt.Errorf("cucumber --dry-run: unreadable %s/list.jsonl: %v", cucumberDir, err)
+		return nil, fmt.Errorf("cucumber --dry-run: unreadable %s: %v", ResultFile("cucumber", "list"), err)
 	}
 	if !done {
 		if out.ExitCode == 0 {
@@ -116,7 +116,7 @@ func (c *cucumber) Name(id string) Name {
 func (c *cucumber) Group(string) string { return "" }
 
 func (c *cucumber) Batch(ids []string, seq int) Command {
-	file := fmt.Sprintf("%s/batch-%d.jsonl", cucumberDir, seq)
+	file := ResultFile("cucumber", seq)
 	args := cucumberOptions(c.cfg.Args)
 	argv := []string{"cucumber", "--format", cucumberFormatterClass, "--out", file}
 	if !cucumberStdoutTaken(args) {

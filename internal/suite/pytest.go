@@ -35,9 +35,6 @@ var pytestRunPy []byte
 const (
 	pytestDir = Dir + "/pytest"
 	pytestRun = pytestDir + "/run.py"
-	// The result files go to /tmp: the runner makes /.paratest root's, 0755,
-	// and the image's user may be another.
-	pytestResults = "/tmp/paratest-pytest"
 )
 
 type pytest struct {
@@ -65,7 +62,7 @@ func (p *pytest) argv(mode, results string) []string {
 }
 
 func (p *pytest) List() Command {
-	results := pytestResults + "-list.jsonl"
+	results := ResultFile("pytest", "list")
 	return Command{Argv: p.argv("list", results), ResultFile: results, What: "pytest --collect-only"}
 }
 
@@ -136,7 +133,7 @@ func (p *pytest) Name(id string) Name {
 func (p *pytest) Group(string) string { return "" }
 
 func (p *pytest) Batch(ids []string, seq int) Command {
-	results := fmt.Sprintf("%s-%d.jsonl", pytestResults, seq)
+	results := ResultFile("pytest", seq)
 	argv := append(p.argv("run", results), "--")
 	for _, id := range ids {
 		if it, ok := p.tests[id]; ok && it.arg != "" {

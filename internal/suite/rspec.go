@@ -23,9 +23,6 @@ var rspecFormatter []byte
 const (
 	rspecFormatterPath  = Dir + "/rspec/formatter.rb"
 	rspecFormatterClass = "JenkinsParatest::RSpecFormatter"
-	// The result files go to /tmp: /.paratest belongs to root, and the image's
-	// user may not be.
-	rspecListFile = "/tmp/paratest-rspec-list.jsonl"
 )
 
 // rspecSuite is the rspec preset. Our formatter (plugin/rspec/formatter.rb)
@@ -55,7 +52,7 @@ func (r *rspecSuite) rspecArgv(file string, opts ...string) []string {
 }
 
 func (r *rspecSuite) List() Command {
-	return Command{Argv: r.rspecArgv(rspecListFile, "--dry-run"), ResultFile: rspecListFile, What: "rspec --dry-run"}
+	return Command{Argv: r.rspecArgv(ResultFile("rspec", "list"), "--dry-run"), ResultFile: ResultFile("rspec", "list"), What: "rspec --dry-run"}
 }
 
 // ParseList reads the dry run's examples, in the order it "ran" them: the
@@ -107,7 +104,7 @@ func (r *rspecSuite) Group(string) string { return "" }
 // the files in the order given and runs each file's examples as defined: the
 // listing's order.
 func (r *rspecSuite) Batch(ids []string, seq int) Command {
-	file := fmt.Sprintf("/tmp/paratest-rspec-%d.jsonl", seq)
+	file := ResultFile("rspec", seq)
 	argv := append(r.rspecArgv(file), "--format", "progress", "--")
 	return Command{Argv: append(argv, ids...), ResultFile: file, What: "rspec"}
 }

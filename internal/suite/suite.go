@@ -8,6 +8,7 @@
 package suite
 
 import (
+	"fmt"
 	"io"
 	"time"
 
@@ -16,8 +17,16 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
 
-// Dir is where adapters put their plugins and result files inside a container.
+// Dir is where adapters put their plugins inside a container. It belongs to
+// root, read-only for others: result files go to ResultFile's.
 const Dir = "/.paratest"
+
+// ResultFile is where a preset's runner writes its results inside a container:
+// in /tmp, which the image's user can write whoever it is. name is "list" or a
+// batch's seq.
+func ResultFile(kind string, name any) string {
+	return fmt.Sprintf("/tmp/paratest-%s-%v.jsonl", kind, name)
+}
 
 // Command is what an adapter runs inside a container, through the agent.
 type Command struct {
