@@ -214,3 +214,43 @@ func assertOrderDependent(t *testing.T, out string, want map[string]string) {
 		t.Errorf("order-dependent tests in flaky.json: %q, want %q", got, want)
 	}
 }
+
+// parityRun is what a preset's parity test compares against its serial run.
+type parityRun struct {
+	image  string
+	preset string
+	extra  string            // more paratest.yml lines
+	crash  caseKey           // the testcase that kills the runner, left out of the serial run
+	order  map[string]string // the order-dependent tests' ids → the id each needs
+}
+
+// checkParity runs the suite of p.image with jenkins-paratest on 4 workers in
+// batches of 8 and checks it against the serial run's verdicts: the crash test
+// failed as crashed, every other testcase as in the serial run, the
+// order-dependent tests reported with the tests they need, no container left.
+func checkParity(t *testing.T, serial map[caseKey]string, p parityRun) {
+	t.Helper()
+	if len(serial) < 200 {
+		t.Fatalf("the serial run has %d testcases, want the suite's 200 or more", len(serial))
+	}
+	id := runID(t)
+	dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: %s\nworkers: 4\nbatch: 8\nrun_id: %s\n%s", p.image, p.preset, id, p.extra))
+	out := filepath.Join(dir, "out")
+	r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", out)
+	if r.code != 1 {
+		t.Fatalf("run exited %d, want 1 (the suite has failures)", r.code)
+	}
+	ours := ourVerdicts(t, out)
+	if v := ours[p.crash]; v != "failed" {
+		t.Errorf("%s: %q, want failed", p.crash, v)
+	}
+	for _, c := range readJUnit(t, out) {
+		if c.Class == p.crash.Class && c.Name == p.crash.Name && (c.Failure == nil || !strings.Contains(c.Failure.Message, "crashed")) {
+			t.Errorf("%s: failure %+v, want a message saying it crashed", p.crash, c.Failure)
+		}
+	}
+	delete(ours, p.crash)
+	assertParity(t, serial, ours)
+	assertOrderDependent(t, out, p.order)
+	assertNoContainers(t, id)
+}

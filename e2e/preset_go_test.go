@@ -28,37 +28,13 @@ func TestPresetGo(t *testing.T) {
 	suite := filepath.Join(repoRoot, "e2e", "testdata", "go-suite")
 	image := goBinariesImage(t, suite)
 
-	serial := goSerialVerdicts(t, suite, "-skip", "^TestCrash$")
-	if len(serial) < 200 {
-		t.Fatalf("the serial run has %d testcases, want the suite's 200 or more", len(serial))
-	}
-
-	id := runID(t)
 	// A tenth of the suite's tests fail on purpose: above the default
 	// rerun_threshold, which would skip the reruns and the order check.
-	dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: go\nworkers: 4\nbatch: 8\nrerun_threshold: 0.5\nrun_id: %s\n", image, id))
-	out := filepath.Join(dir, "out")
-	r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", out)
-	if r.code != 1 {
-		t.Fatalf("run exited %d, want 1 (the suite has failures)", r.code)
-	}
-	ours := ourVerdicts(t, out)
-
-	crash := caseKey{"example.com/parity/calc", "TestCrash"}
-	if v := ours[crash]; v != "failed" {
-		t.Errorf("%s: %q, want failed", crash, v)
-	}
-	for _, c := range readJUnit(t, out) {
-		if c.Class == crash.Class && c.Name == crash.Name && (c.Failure == nil || !strings.Contains(c.Failure.Message, "crashed")) {
-			t.Errorf("%s: failure %+v, want a message saying it crashed", crash, c.Failure)
-		}
-	}
-	delete(ours, crash)
-	assertParity(t, serial, ours)
-	assertOrderDependent(t, out, map[string]string{
-		"example.com/parity/state.TestUsesConfig": "example.com/parity/state.TestLoadConfig",
+	checkParity(t, goSerialVerdicts(t, suite, "-skip", "^TestCrash$"), parityRun{
+		image: image, preset: "go", extra: "rerun_threshold: 0.5\n",
+		crash: caseKey{"example.com/parity/calc", "TestCrash"},
+		order: map[string]string{"example.com/parity/state.TestUsesConfig": "example.com/parity/state.TestLoadConfig"},
 	})
-	assertNoContainers(t, id)
 }
 
 // goSerialVerdicts runs `go test -v ./...` in the module at dir, as a serial

@@ -20,38 +20,16 @@ func TestPresetPytest(t *testing.T) {
 	image := suiteImage(t, runnerImage(t), filepath.Join(repoRoot, "e2e", "testdata", "pytest-suite"), "/suite")
 	const crashID = "tests/test_crash.py::test_crash_here"
 
-	files, output := serialRun(t, image, "/out",
+	files, _ := serialRun(t, image, "/out",
 		"python3", "-m", "pytest", "-p", "no:cacheprovider", "--junitxml=/out/junit.xml", "--deselect", crashID)
-	serial := junitVerdicts(t, files...)
-	if len(serial) < 200 {
-		t.Fatalf("the serial run has %d testcases, want the suite's 200 or more\n%s", len(serial), output)
-	}
-
-	id := runID(t)
-	dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: pytest\nworkers: 4\nbatch: 8\nrun_id: %s\n", image, id))
-	out := filepath.Join(dir, "out")
-	r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", out)
-	if r.code != 1 {
-		t.Fatalf("run exited %d, want 1 (the suite has failures)", r.code)
-	}
-	ours := ourVerdicts(t, out)
-
-	crash := caseKey{"tests.test_crash", "test_crash_here"}
-	if v := ours[crash]; v != "failed" {
-		t.Errorf("%s: %q, want failed", crash, v)
-	}
-	for _, c := range readJUnit(t, out) {
-		if c.Class == crash.Class && c.Name == crash.Name && (c.Failure == nil || !strings.Contains(c.Failure.Message, "crashed")) {
-			t.Errorf("%s: failure %+v, want a message saying it crashed", crash, c.Failure)
-		}
-	}
-	delete(ours, crash)
-	assertParity(t, serial, ours)
-	assertOrderDependent(t, out, map[string]string{
-		"tests/test_z_order_check.py::test_registry_ready": "tests/test_a_order_setup.py::test_configure_registry", // a module attribute
-		"tests/test_z_order_check.py::test_token_visible":  "tests/test_a_order_setup.py::test_export_token",       // an environment variable
+	checkParity(t, junitVerdicts(t, files...), parityRun{
+		image: image, preset: "pytest",
+		crash: caseKey{"tests.test_crash", "test_crash_here"},
+		order: map[string]string{
+			"tests/test_z_order_check.py::test_registry_ready": "tests/test_a_order_setup.py::test_configure_registry", // a module attribute
+			"tests/test_z_order_check.py::test_token_visible":  "tests/test_a_order_setup.py::test_export_token",       // an environment variable
+		},
 	})
-	assertNoContainers(t, id)
 }
 
 // A listing that fails stops the run before any worker starts, with one line

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,39 +17,17 @@ func TestPresetRSpec(t *testing.T) {
 	need(t, false)
 	image := suiteImage(t, runnerImage(t), filepath.Join(repoRoot, "e2e", "testdata", "rspec-suite"), "/suite")
 
-	files, output := serialRun(t, image, "/out",
+	files, _ := serialRun(t, image, "/out",
 		"rspec", "--format", "RspecJunitFormatter", "--out", "/out/rspec.xml", "--tag", "~crash")
-	serial := asJenkinsReads(junitVerdicts(t, files...))
-	if len(serial) < 200 {
-		t.Fatalf("the serial run has %d testcases, want the suite's 200 or more\n%s", len(serial), output)
-	}
-
-	id := runID(t)
-	dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: rspec\nworkers: 4\nbatch: 8\nrun_id: %s\n", image, id))
-	out := filepath.Join(dir, "out")
-	r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", out)
-	if r.code != 1 {
-		t.Fatalf("run exited %d, want 1 (the suite has failures)", r.code)
-	}
-	ours := ourVerdicts(t, out)
-
-	crash := caseKey{"spec.crash_spec", "Crash kills the rspec process with exit!"}
-	if v := ours[crash]; v != "failed" {
-		t.Errorf("%s: %q, want failed", crash, v)
-	}
-	for _, c := range readJUnit(t, out) {
-		if c.Class == crash.Class && c.Name == crash.Name && (c.Failure == nil || !strings.Contains(c.Failure.Message, "crashed")) {
-			t.Errorf("%s: failure %+v, want a message saying it crashed", crash, c.Failure)
-		}
-	}
-	delete(ours, crash)
-	assertParity(t, serial, ours)
-	assertOrderDependent(t, out, map[string]string{
-		"./spec/z_ledger_check_spec.rb[1:1]": "./spec/a_ledger_spec.rb[1:1]", // a global
-		"./spec/z_ledger_check_spec.rb[1:2]": "./spec/a_ledger_spec.rb[1:2]", // an environment variable
-		"./spec/z_ledger_check_spec.rb[1:3]": "./spec/a_ledger_spec.rb[1:3]", // a constant
+	checkParity(t, asJenkinsReads(junitVerdicts(t, files...)), parityRun{
+		image: image, preset: "rspec",
+		crash: caseKey{"spec.crash_spec", "Crash kills the rspec process with exit!"},
+		order: map[string]string{
+			"./spec/z_ledger_check_spec.rb[1:1]": "./spec/a_ledger_spec.rb[1:1]", // a global
+			"./spec/z_ledger_check_spec.rb[1:2]": "./spec/a_ledger_spec.rb[1:2]", // an environment variable
+			"./spec/z_ledger_check_spec.rb[1:3]": "./spec/a_ledger_spec.rb[1:3]", // a constant
+		},
 	})
-	assertNoContainers(t, id)
 }
 
 // asJenkinsReads is verdicts as a conforming XML reader — Jenkins' — reads the
