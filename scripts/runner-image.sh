@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the offline Debian image with real test runners that the preset parity
-# tests use: Debian's python3-pytest, ruby-rspec, ruby-rspec-junit-formatter and
-# cucumber, in a bookworm root made by debootstrap and `docker import`ed (no
+# tests and benchmarks use: Debian's python3-pytest (and -xdist), ruby-rspec,
+# ruby-rspec-junit-formatter, cucumber, ruby-parallel-tests and bundler, in a
+# bookworm root made by debootstrap and `docker import`ed (no
 # registry, no builder). An image already built from the same package list is
 # kept: the tag carries a hash of the list.
 #
 # Usage: scripts/runner-image.sh    prints the image reference on stdout
 set -euo pipefail
 
-packages=(python3-pytest ruby-rspec ruby-rspec-junit-formatter cucumber)
+packages=(python3-pytest python3-pytest-xdist ruby-rspec ruby-rspec-junit-formatter cucumber ruby-parallel-tests bundler)
 suite=bookworm
 hash=$(printf '%s\n' "$suite" "${packages[@]}" | sha256sum | cut -c1-12)
 image="paratest-e2e/runners:$hash"

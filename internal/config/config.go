@@ -69,7 +69,7 @@ type Config struct {
 	AllowEmpty bool              // zero tests is not an error
 	Setup      Command           // runs once per worker before its first test
 	Command    Command           // runs a batch of tests; ids appended
-	Batch      int               // tests per dispatch, >= 1
+	Batch      int               // tests per dispatch, >= 1, or BatchAuto
 	Results    Results           // where verdicts come from
 	Env        []string          // KEY=VALUE passed to every container
 	RunID      string            // labels containers paratest.run=<RunID>
@@ -98,6 +98,10 @@ type Config struct {
 	ReconnectInterval     time.Duration // between attempts to reach a host whose connection dropped, > 0
 	OrphanTTL             time.Duration // a worker container unreachable this long removes itself, >= MinOrphanTTL
 }
+
+// BatchAuto is the batch: value auto: the queue sizes each batch from the
+// measured overhead per batch and the tests' durations (internal/queue).
+const BatchAuto = 0
 
 // ImageTransferLoad is the image_transfer: value that copies the image from the
 // local engine to the matrix hosts (docker save, then docker load over SSH).

@@ -58,7 +58,14 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 	case keyCommand:
 		cfg.Command, err = command(s)
 	case keyBatch:
-		cfg.Batch, err = wholeNumber(s)
+		switch v := strings.TrimSpace(s.str); {
+		case v == "auto":
+			cfg.Batch = BatchAuto
+		case strings.Trim(v, "-0123456789") != "" || v == "":
+			err = s.errorf("want auto or a whole number ≥ 1, got %q", s.str)
+		default:
+			cfg.Batch, err = wholeNumber(s)
+		}
 	case keyResults:
 		cfg.Results, err = results(s)
 	case keyEnv:

@@ -22,7 +22,7 @@ type Flags struct {
 	AllowEmpty *bool    `name:"allow-empty" negatable:"" help:"Succeed when no test is selected (paratest.yml allow_empty:, env PARATEST_ALLOW_EMPTY; default false)."`
 	Setup      *string  `name:"setup" placeholder:"SHELL" help:"Shell command each worker runs once before its first test (paratest.yml setup:, env PARATEST_SETUP)."`
 	Command    *string  `name:"command" placeholder:"SHELL" help:"Shell command running a batch of tests; the ids are its arguments \"$@\" (paratest.yml command:, env PARATEST_COMMAND)."`
-	Batch      *string  `name:"batch" placeholder:"N" help:"Tests per command (paratest.yml batch:, env PARATEST_BATCH; default 1)."`
+	Batch      *string  `name:"batch" placeholder:"N" help:"Tests per command, or auto (paratest.yml batch:, env PARATEST_BATCH; default auto, 1 with results exit-code)."`
 	Results    *string  `name:"results" placeholder:"KIND" help:"Where verdicts come from: exit-code, go-test-json or junit:/path/in/container (paratest.yml results:, env PARATEST_RESULTS; default exit-code)."`
 	Env        []string `name:"env" sep:"none" placeholder:"KEY[=VALUE]" help:"Environment variable for the tests; a bare KEY passes the master's value; repeatable (paratest.yml env:, env PARATEST_ENV, comma-separated)."`
 	RunID      *string  `name:"run-id" placeholder:"ID" help:"Run id labelling the containers (paratest.yml run_id:, env PARATEST_RUN_ID; default $BUILD_TAG, else generated)."`

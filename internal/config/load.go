@@ -73,7 +73,7 @@ func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Confi
 		File:              path,
 		Pull:              engine.PullMissing,
 		Workers:           runtime.NumCPU(),
-		Batch:             1,
+		Batch:             BatchAuto,
 		Results:           Results{Kind: ResultsExitCode},
 		Out:               DefaultOut,
 		Stream:            StreamFailures,
@@ -178,6 +178,13 @@ func checkHosts(cfg *Config, set map[string]setting, lookupEnv func(string) (str
 func checkSuite(cfg *Config, set map[string]setting, mode Mode) error {
 	if cfg.Image == "" && mode == ForRun {
 		return exit.Usagef("no image: set image: in paratest.yml, --image or PARATEST_IMAGE")
+	}
+	if cfg.Batch == BatchAuto && cfg.Preset == "" && cfg.Results.Kind == ResultsExitCode {
+		// One verdict per command: a batch of several would share it.
+		if s, ok := set[keyBatch]; ok {
+			return s.errorf("auto needs a verdict per test: set results: (junit or go-test-json) or a preset, or a number")
+		}
+		cfg.Batch = 1
 	}
 	if cfg.Preset != "" {
 		// A preset lists, runs and reads the suite itself.

@@ -199,6 +199,8 @@ func TestErrors(t *testing.T) {
 		{name: "workers zero in env", file: base, env: map[string]string{"PARATEST_WORKERS": "0"}, want: `PARATEST_WORKERS: must be ≥ 1, got 0`},
 		{name: "batch zero flag", file: base, flags: Flags{Batch: ptr("0")}, want: `--batch: must be ≥ 1`},
 		{name: "batch negative file", file: base + "batch: -2\n", want: `paratest.yml:4: batch: must be ≥ 1, got -2`},
+		{name: "batch word", file: base + "batch: lots\n", want: `paratest.yml:4: batch: want auto or a whole number ≥ 1, got "lots"`},
+		{name: "batch auto with exit codes", file: base + "batch: auto\n", want: `paratest.yml:4: batch: auto needs a verdict per test`},
 		{name: "pull in env", file: base, env: map[string]string{"PARATEST_PULL": "sometimes"}, want: `PARATEST_PULL: want missing, always or never, got "sometimes"`},
 		{name: "stream", file: base + "stream: some\n", want: `paratest.yml:4: stream: want all, failures or none, got "some"`},
 		{name: "color flag", file: base, flags: Flags{Color: ptr("yes")}, want: `--color: want auto, always or never, got "yes"`},
@@ -327,7 +329,7 @@ func TestPresets(t *testing.T) {
 	fn := func(t *testing.T, tc testCase) {
 		t.Parallel()
 		cfg := mustLoad(t, tc.file, nil, tc.flags)
-		got := Config{Preset: cfg.Preset, GoDir: cfg.GoDir, Args: cfg.Args, List: cfg.List, Tests: cfg.Tests, Command: cfg.Command, Results: cfg.Results}
+		got := Config{Preset: cfg.Preset, GoDir: cfg.GoDir, Args: cfg.Args, Batch: cfg.Batch, List: cfg.List, Tests: cfg.Tests, Command: cfg.Command, Results: cfg.Results}
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
@@ -346,13 +348,18 @@ func TestPresets(t *testing.T) {
 		{
 			name: "pytest with args",
 			file: "image: i\npreset: pytest\nargs: [-x, --tb=short]\n",
-			want: Config{Preset: "pytest", Args: []string{"-x", "--tb=short"}},
+			want: Config{Preset: "pytest", Args: []string{"-x", "--tb=short"}, Batch: BatchAuto},
+		},
+		{
+			name: "a batch size",
+			file: "image: i\npreset: rspec\nbatch: 7\n",
+			want: Config{Preset: "rspec", Batch: 7},
 		},
 		{
 			name:  "flag turns the preset off",
 			file:  "image: i\npreset: go\nlist: ls\ncommand: run\n",
 			flags: Flags{Preset: ptr("")},
-			want:  Config{List: Command{Shell: "ls"}, Command: Command{Shell: "run"}, Results: Results{Kind: ResultsExitCode}},
+			want:  Config{List: Command{Shell: "ls"}, Command: Command{Shell: "run"}, Results: Results{Kind: ResultsExitCode}, Batch: 1},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })

@@ -26,6 +26,7 @@ type Queue struct {
 	avoid    map[string]Place              // where each id should preferably not run
 	grace    time.Duration                 // how long a worker leaves avoided ids to others
 	maxCost  time.Duration
+	auto     *auto // batch: auto; nil for a fixed batch size
 	leased   int
 	closed   bool
 	finished chan struct{} // closed once the queue is drained or closed
@@ -45,6 +46,70 @@ func MaxBatchTime(predict func(id string) time.Duration, limit time.Duration) Op
 			q.cost, q.maxCost = predict, limit
 		}
 	}
+}
+
+// Estimator tells an auto-sized queue what tests and batches cost.
+type Estimator interface {
+	// Predict is a test's duration by the timing history, if it has one.
+	Predict(id string) (time.Duration, bool)
+	// Mean is the mean duration of the tests measured so far; 0 before any.
+	Mean() time.Duration
+	// Overhead is the mean cost of a batch beyond its tests' durations (a
+	// command start, the runner's start); 0 before any was measured.
+	Overhead() time.Duration
+}
+
+// Auto-sizing bounds (batch: auto).
+const (
+	// AutoMax is the most tests an auto-sized batch holds: argv stays short.
+	AutoMax = 500
+	// autoFirst is the most tests a batch holds before any test was measured:
+	// the first batches tell the queue what tests cost.
+	autoFirst = 10
+	// autoOverhead is how many times a batch's overhead its tests take at the
+	// least, so the overhead stays under a fifth of the time.
+	autoOverhead = 4
+)
+
+type auto struct {
+	workers int
+	est     Estimator
+}
+
+// Auto sizes each batch as it is handed out (batch: auto), guided scheduling
+// over the predicted time left: a batch takes about the time left divided by
+// twice the number of workers, so batches are large early and shrink toward the
+// end, and the workers finish together. A batch never gets so small that its
+// overhead exceeds a fifth of its time, and holds at most AutoMax tests; before
+// any test was measured, at most autoFirst. The batch argument of New is
+// ignored.
+func Auto(workers int, est Estimator) Option {
+	return func(q *Queue) { q.auto = &auto{workers: max(workers, 1), est: est} }
+}
+
+// limits are the count and predicted-time bounds of the next batch, and the cost
+// function to count with (nil: by count only). q.mu is held.
+func (q *Queue) limits() (n int, budget time.Duration, cost func(string) time.Duration) {
+	a := q.auto
+	if a == nil {
+		return q.batch, q.maxCost, q.cost
+	}
+	mean := a.est.Mean()
+	if mean <= 0 {
+		return min(autoFirst, max(1, (len(q.items)+2*a.workers-1)/(2*a.workers))), 0, nil
+	}
+	cost = func(id string) time.Duration {
+		if d, ok := a.est.Predict(id); ok {
+			return d
+		}
+		return mean
+	}
+	var left time.Duration
+	for _, id := range q.items {
+		left += cost(id)
+	}
+	budget = max(left/time.Duration(2*a.workers), autoOverhead*a.est.Overhead(), time.Millisecond)
+	return AutoMax, budget, cost
 }
 
 // New returns a queue of ids handed out batch at a time, in the order given. When
@@ -190,20 +255,21 @@ func (q *Queue) front(at Place) int {
 // MaxBatchTime, by predicted time. q.mu is held.
 func (q *Queue) take() []string {
 	first := q.items[0]
+	limit, budget, cost := q.limits()
 	var used time.Duration
-	if q.cost != nil {
-		used = q.cost(first)
+	if cost != nil {
+		used = cost(first)
 	}
 	// fits reports whether id still fits the batch and counts it in.
 	fits := func(n int, id string) bool {
-		if n >= q.batch {
+		if n >= limit {
 			return false
 		}
-		if q.cost == nil {
+		if cost == nil || budget <= 0 {
 			return true
 		}
-		c := q.cost(id)
-		if used+c > q.maxCost {
+		c := cost(id)
+		if used+c > budget {
 			return false
 		}
 		used += c

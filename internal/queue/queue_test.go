@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -255,4 +256,128 @@ func TestAvoidedWorkerLeavesTheTestToAnother(t *testing.T) {
 	if ok := <-got; ok {
 		t.Fatal("h1/w0 got a test although another worker took the only one")
 	}
+}
+
+// fixedEstimate is an Estimator with set figures.
+type fixedEstimate struct {
+	mean, overhead time.Duration
+	known          map[string]time.Duration
+}
+
+func (f fixedEstimate) Predict(id string) (time.Duration, bool) {
+	d, ok := f.known[id]
+	return d, ok
+}
+func (f fixedEstimate) Mean() time.Duration     { return f.mean }
+func (f fixedEstimate) Overhead() time.Duration { return f.overhead }
+
+// sizes takes every batch in turn, finishing each, and returns their sizes.
+func sizes(t *testing.T, q *Queue) []int {
+	t.Helper()
+	var sizes []int
+	for {
+		ids, ok := q.Next(context.Background())
+		if !ok {
+			return sizes
+		}
+		sizes = append(sizes, len(ids))
+		q.Done(ids)
+	}
+}
+
+func TestAutoBatches(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name  string
+		n     int
+		est   fixedEstimate
+		check func(t *testing.T, sizes []int)
+	}
+	fn := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		q := New(ids(tc.n), 1, nil, Auto(2, tc.est))
+		sizes := sizes(t, q)
+		total := 0
+		for _, s := range sizes {
+			total += s
+		}
+		if total != tc.n {
+			t.Fatalf("batches %v hold %d tests, want %d", sizes, total, tc.n)
+		}
+		tc.check(t, sizes)
+	}
+	for _, tc := range []testCase{
+		{
+			name: "nothing measured yet: small batches",
+			n:    100,
+			check: func(t *testing.T, sizes []int) {
+				for _, s := range sizes {
+					if s > autoFirst {
+						t.Fatalf("batches %v: one is larger than %d before any test was measured", sizes, autoFirst)
+					}
+				}
+			},
+		},
+		{
+			name: "guided: large early, shrinking to single tests",
+			n:    1000,
+			est:  fixedEstimate{mean: 10 * time.Millisecond},
+			check: func(t *testing.T, sizes []int) {
+				if sizes[0] != 250 { // 10 s left over 2×2: 2.5 s of tests
+					t.Errorf("first batch %d, want 250 (sizes %v)", sizes[0], sizes)
+				}
+				for i := 1; i < len(sizes); i++ {
+					if sizes[i] > sizes[i-1] {
+						t.Fatalf("batch %d grew: %v", i, sizes)
+					}
+				}
+				if last := sizes[len(sizes)-1]; last != 1 {
+					t.Errorf("last batch %d, want 1 (sizes %v)", last, sizes)
+				}
+			},
+		},
+		{
+			name: "overhead keeps batches large enough",
+			n:    1000,
+			est:  fixedEstimate{mean: time.Millisecond, overhead: 100 * time.Millisecond},
+			check: func(t *testing.T, sizes []int) {
+				for i, s := range sizes[:len(sizes)-1] {
+					if s < 400 { // 4 × 100 ms of overhead, 1 ms a test
+						t.Fatalf("batch %d holds %d tests, fewer than its overhead is worth: %v", i, s, sizes)
+					}
+				}
+			},
+		},
+		{
+			name: "at most AutoMax",
+			n:    5000,
+			est:  fixedEstimate{mean: time.Second},
+			check: func(t *testing.T, sizes []int) {
+				if sizes[0] != AutoMax {
+					t.Errorf("first batch %d, want %d", sizes[0], AutoMax)
+				}
+			},
+		},
+		{
+			name: "predicted durations count",
+			n:    10,
+			est:  fixedEstimate{mean: time.Millisecond, known: map[string]time.Duration{"t0": 10 * time.Second}},
+			check: func(t *testing.T, sizes []int) {
+				if sizes[0] != 1 { // t0 alone is over the budget
+					t.Errorf("the long test shares its batch: %v", sizes)
+				}
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
+	}
+}
+
+// ids returns "t0", "t1", … "t<n-1>".
+func ids(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "t" + strconv.Itoa(i)
+	}
+	return out
 }

@@ -110,6 +110,7 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 	out.IDs, out.Stdout, out.Stderr = ids, stdout.Bytes(), stderr.Bytes()
 	fmt.Fprintf(w.log, "=== paratest: exit code %d after %s\n", out.ExitCode, out.Duration.Round(time.Millisecond))
 	vs := p.s.suite.Verdicts(out)
+	p.s.est.observe(out.Duration, vs)
 	if out.ExitCode == agent.ExitTimeout && bytes.Contains(out.Stderr, []byte(agent.TimeoutMarker)) {
 		timedOut(vs, timeout, !p.s.suite.PerID())
 	}

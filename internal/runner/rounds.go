@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/history"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
@@ -93,9 +94,9 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 // round it records the predicted wall time and its lower bound.
 func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
 	group := s.suite.Group
-	batch := s.cfg.Batch
-	if !s.suite.PerID() { // one verdict per command: one test per command
-		batch = 1
+	opts := []queue.Option{}
+	if s.cfg.Batch == config.BatchAuto {
+		opts = append(opts, queue.Auto(s.workers(), s.est))
 	}
 	// A rerun goes preferably to another worker and host than the failed attempt.
 	avoid := map[string]queue.Place{}
@@ -110,7 +111,7 @@ func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
 		}
 	}
 	if s.predicted == nil {
-		return queue.New(ids, batch, group, queue.Avoid(avoid, avoidGrace))
+		return queue.New(ids, s.cfg.Batch, group, append(opts, queue.Avoid(avoid, avoidGrace))...)
 	}
 	ordered, predicted := history.Order(ids, s.predicted)
 	if run.Predicted == 0 {
@@ -122,8 +123,8 @@ func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
 		s.con.Infof("timing history: longest first; predicted %s, lower bound %s", run.Predicted.Round(time.Second), run.LowerBound.Round(time.Second))
 	}
 	limit := max(run.LowerBound, time.Second)
-	return queue.New(ordered, batch, group, queue.Avoid(avoid, avoidGrace),
-		queue.MaxBatchTime(func(id string) time.Duration { return predicted[id] }, limit))
+	return queue.New(ordered, s.cfg.Batch, group, append(opts, queue.Avoid(avoid, avoidGrace),
+		queue.MaxBatchTime(func(id string) time.Duration { return predicted[id] }, limit))...)
 }
 
 // runRound runs the workers until the round's queue is finished or ctx is done;

@@ -136,6 +136,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	defer jr.close()
 	s.journal = jr
 	s.predicted = predictions(run, timings)
+	s.est = &estimator{predicted: s.predicted}
 	con.Infof("%d tests, %d workers on %s, image %s, run %s", len(ids), run.Workers, plural(len(s.hosts), "host"), cfg.Image, cfg.RunID)
 
 	runErr := s.runAll(ctx, run, layout)
@@ -211,6 +212,7 @@ type session struct {
 	// predicted holds the durations the timing history gives, by test id; the
 	// queue runs the longest first.
 	predicted map[string]time.Duration
+	est       *estimator // what batch: auto sizes batches by
 
 	localMu  sync.Mutex // guards local and localImg (image_transfer: load)
 	local    engine.Engine
