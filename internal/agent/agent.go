@@ -22,8 +22,9 @@ import (
 	"time"
 )
 
-// Path is where the agent binary lives inside a container.
-const Path = "/.paratest/agent"
+// Path is where the agent binary lives inside a container: in a volume the
+// master mounts read-only at its directory (or a copy of it there).
+const Path = "/.paratest/bin/agent"
 
 // Exit codes of `agent exec` beyond the command's own.
 const (
@@ -46,12 +47,14 @@ const Heartbeat = "/.paratest/heartbeat"
 //	                                 the heartbeat is older than D; reap orphans
 //	exec [--timeout D] -- ARGV...    run ARGV in its own process group; exit with its
 //	                                 code, or ExitTimeout after killing it at D
+//	serve                            run the requests of one master session, framed
+//	                                 on stdin, until stdin closes (see serve.go)
 //	beat                             touch the heartbeat
 //	golist DIR                       list the Go tests of DIR's <import path>.test binaries
 //	rm PATH                          remove a file if it exists
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, golist, rm")
+		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, serve, beat, golist, rm")
 		return 2
 	}
 	var err error
@@ -66,6 +69,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		idle(ctx, ttl, Heartbeat, stderr)
 		return 0
+	case "serve":
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, "agent: usage: serve")
+			return 2
+		}
+		err = serve(ctx, os.Stdin, stdout, serveConfig{Heartbeat: Heartbeat, Dir: PendingDir})
 	case "beat":
 		err = beat(Heartbeat)
 	case "exec":
@@ -161,13 +170,29 @@ func idle(ctx context.Context, ttl time.Duration, heartbeat string, stderr io.Wr
 }
 
 // run executes argv in a new process group with the agent's stdio and returns its
-// exit code. When it ends, or the agent is told to stop, the whole group is killed.
+// exit code, ExitTimeout after a line starting with TimeoutMarker when the timeout
+// expired. When it ends, or the agent is told to stop, the whole group is killed.
 func run(ctx context.Context, argv []string, timeout time.Duration, stdout, stderr io.Writer) int {
 	if len(argv) == 0 {
 		fmt.Fprintln(stderr, "agent: exec: no command")
 		return 2
 	}
+	code, timedOut := runCommand(ctx, argv, nil, timeout, stdout, stderr)
+	if timedOut {
+		fmt.Fprintf(stderr, "\n%s%s; its processes were killed\n", TimeoutMarker, timeout)
+		return ExitTimeout
+	}
+	return code
+}
+
+// runCommand is run without the exit-code conventions of `agent exec`: env is
+// added to the agent's environment, and a timeout is reported as timedOut (the
+// code is then meaningless), which `agent serve` passes on as such.
+func runCommand(ctx context.Context, argv, env []string, timeout time.Duration, stdout, stderr io.Writer) (code int, timedOut bool) {
 	cmd := exec.Command(argv[0], argv[1:]...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...) // later entries win
+	}
 	cmd.Stdin = nil
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -180,9 +205,9 @@ func run(ctx context.Context, argv []string, timeout time.Duration, stdout, stde
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(stderr, "paratest: cannot run %q: %v\n", argv[0], err)
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-			return ExitNotFound
+			return ExitNotFound, false
 		}
-		return ExitNotExecutable
+		return ExitNotExecutable, false
 	}
 	pgid := cmd.Process.Pid
 	done := make(chan error, 1)
@@ -200,8 +225,7 @@ func run(ctx context.Context, argv []string, timeout time.Duration, stdout, stde
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 		<-done
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		fmt.Fprintf(stderr, "\n%s%s; its processes were killed\n", TimeoutMarker, timeout)
-		return ExitTimeout
+		return ExitTimeout, true
 	case <-sigs:
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 		err = <-done
@@ -211,7 +235,7 @@ func run(ctx context.Context, argv []string, timeout time.Duration, stdout, stde
 	}
 	// Whatever the test left running in its group goes with it.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	return exitCode(cmd.ProcessState, err)
+	return exitCode(cmd.ProcessState, err), false
 }
 
 func exitCode(ps *os.ProcessState, err error) int {

@@ -31,6 +31,9 @@ func (c *cleanCmd) Run(ctx context.Context, d *deps) error {
 		for _, id := range h.Containers {
 			fmt.Fprintf(w, "removed %s on %s\n", id, h.Host)
 		}
+		for _, v := range h.Volumes {
+			fmt.Fprintf(w, "removed volume %s on %s\n", v, h.Host)
+		}
 		removed += len(h.Containers)
 		if h.Err == nil {
 			cleaned++

@@ -58,6 +58,12 @@ type File struct {
 	Data []byte
 }
 
+// Mount mounts a named volume into a container, read-only.
+type Mount struct {
+	Volume string // the volume's name, filled by Engine.Volume
+	Target string // absolute path in the container
+}
+
 // ContainerSpec describes a container to start.
 type ContainerSpec struct {
 	Image  string
@@ -66,12 +72,19 @@ type ContainerSpec struct {
 	Env    []string // KEY=VALUE
 	Cmd    []string // argv of the container's main process (replaces the image's entrypoint)
 	Files  []File
+	Mounts []Mount
 }
 
 // ExecSpec is one command run inside a running container.
 type ExecSpec struct {
-	Cmd    []string // argv; never interpreted by a shell unless Cmd[0] is one
-	Env    []string // KEY=VALUE, added to the container's environment
+	Cmd []string // argv; never interpreted by a shell unless Cmd[0] is one
+	Env []string // KEY=VALUE, added to the container's environment
+	// Stdin, when not nil, is copied to the command's standard input, which is
+	// closed at Stdin's EOF (or error); without it the command has none. Exec may
+	// return before Stdin is drained (the command ended): the copy then stops at
+	// Stdin's next Read, so a Stdin that can block forever must be ended by its
+	// owner (an io.Pipe closed after Exec returns).
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 }
@@ -90,6 +103,15 @@ type Engine interface {
 	SaveImage(ctx context.Context, ref string) (io.ReadCloser, error)
 	// LoadImage loads a `docker save` archive into the engine.
 	LoadImage(ctx context.Context, archive io.Reader) error
+	// Volume makes sure the named volume exists and holds files (their paths
+	// relative to the volume's root), filling it through a container of image
+	// that never starts when it lacks one of them, so that many containers can
+	// mount one copy. The volume carries labels. Filling is done once per
+	// volume; volumes are named by their content, so one found filled is right.
+	Volume(ctx context.Context, name, image string, labels map[string]string, files []File) error
+	// RemoveVolumes removes every volume carrying all the labels that no
+	// container uses, and returns their names, sorted.
+	RemoveVolumes(ctx context.Context, labels map[string]string) ([]string, error)
 	// Start creates, fills and starts a container.
 	Start(ctx context.Context, spec ContainerSpec) (Container, error)
 	// RemoveAll force-removes every container carrying all the labels (an empty

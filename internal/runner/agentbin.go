@@ -2,9 +2,15 @@ package runner
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
 	"debug/elf"
+	"encoding/hex"
 	"fmt"
 	"os"
+	"path"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 )
@@ -42,4 +48,34 @@ func checkStatic(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// The agent reaches the workers of a host through one volume, filled once per
+// host, mounted read-only into each: a host gets the 18 MB binary once, not once
+// per worker. The volume is named by the binary's hash, so a volume found with
+// that name holds this very agent, and runs of the same version share it.
+const (
+	// LabelAgent marks the agent volumes, with the binary's hash as its value.
+	LabelAgent = "paratest.agent"
+	agentDir   = "/.paratest/bin" // where the volume is mounted
+)
+
+// agentVolume is the name of the volume holding the agent binary data.
+func agentVolume(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "paratest-agent-" + hex.EncodeToString(sum[:8])
+}
+
+// fillAgent makes sure h has the agent volume; on an engine that cannot give one
+// the agent is copied into each container instead.
+func (s *master) fillAgent(ctx context.Context, h *host) {
+	name := agentVolume(s.agent)
+	err := h.eng.Volume(ctx, name, s.cfg.Image, map[string]string{LabelAgent: name},
+		[]engine.File{{Path: path.Base(agentPath), Mode: 0o755, Data: s.agent}})
+	if err != nil {
+		s.con.Warnf("host %s: %v; copying the agent into each container instead", h.name, err)
+		h.agentVolume = ""
+		return
+	}
+	h.agentVolume = name
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
@@ -26,13 +27,13 @@ func (p *pool) setup(ctx context.Context, w *worker) error {
 	fmt.Fprintf(w.log, "=== paratest: setup\n")
 	var out bytes.Buffer
 	tee := io.MultiWriter(w.log, &out)
-	argv := append(execPrefix(0), p.s.cfg.Setup.Args(nil)...)
-	code, err := w.c.Exec(ctx, engine.ExecSpec{Cmd: argv, Env: roundEnv(1), Stdout: tee, Stderr: tee})
+	w.seq++
+	res, err := w.sess.Run(ctx, session.Run{ID: uint64(w.seq), Argv: p.s.cfg.Setup.Args(nil), Env: roundEnv(1), Stdout: tee, Stderr: tee})
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
-	if code != 0 {
-		return &retireError{fmt.Errorf("setup exited %d; its output (also in %s):\n%s", code, w.logPath, verdict.Bound(out.String(), 4000))}
+	if res.ExitCode != 0 {
+		return &retireError{fmt.Errorf("setup exited %d; its output (also in %s):\n%s", res.ExitCode, w.logPath, verdict.Bound(out.String(), 4000))}
 	}
 	return nil
 }
@@ -45,7 +46,7 @@ func roundEnv(round int) []string {
 // timeout (0: none): its result file is removed before and read after. The output
 // goes to stdout and stderr as it comes, untranslated (cmd.Text is the caller's);
 // the Output returned has no Stdout or Stderr, which the caller captured.
-func (s *session) exec(ctx context.Context, c engine.Container, cmd suite.Command, timeout time.Duration, stdout, stderr io.Writer, env ...string) (suite.Output, error) {
+func (s *master) exec(ctx context.Context, c engine.Container, cmd suite.Command, timeout time.Duration, stdout, stderr io.Writer, env ...string) (suite.Output, error) {
 	if cmd.ResultFile != "" {
 		// A file left by an earlier command must not be read as this one's.
 		var msg bytes.Buffer
@@ -103,15 +104,27 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 		defer tx.Close()
 		text = tx
 	}
-	out, err := p.s.exec(ctx, w.c, cmd, timeout, io.MultiWriter(stdout, text), io.MultiWriter(stderr, w.log, liveErr), roundEnv(round)...)
+	start := time.Now()
+	res, err := w.sess.Run(ctx, session.Run{
+		ID:         uint64(w.seq),
+		Argv:       cmd.Argv,
+		Env:        append(append([]string(nil), cmd.Env...), roundEnv(round)...),
+		Timeout:    timeout,
+		ResultFile: cmd.ResultFile,
+		Stdout:     io.MultiWriter(stdout, text),
+		Stderr:     io.MultiWriter(stderr, w.log, liveErr),
+	})
 	if err != nil {
 		return nil, err
 	}
-	out.IDs, out.Stdout, out.Stderr = ids, stdout.Bytes(), stderr.Bytes()
+	out := suite.Output{IDs: ids, ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}
+	if res.TimedOut {
+		out.ExitCode = agent.ExitTimeout
+	}
 	fmt.Fprintf(w.log, "=== paratest: exit code %d after %s\n", out.ExitCode, out.Duration.Round(time.Millisecond))
 	vs := p.s.suite.Verdicts(out)
 	p.s.est.observe(out.Duration, vs)
-	if out.ExitCode == agent.ExitTimeout && bytes.Contains(out.Stderr, []byte(agent.TimeoutMarker)) {
+	if res.TimedOut {
 		timedOut(vs, timeout, !p.s.suite.PerID())
 	}
 	return vs, nil

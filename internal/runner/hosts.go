@@ -31,6 +31,9 @@ type host struct {
 	ready   bool
 	cleaned bool // leftovers of an earlier run with this run id were removed
 	image   engine.ImageInfo
+	// agentVolume is the volume holding the agent on this host, "" when the agent
+	// is copied into each container.
+	agentVolume string
 }
 
 // hostsOf opens (without dialling) the engines of the run: the local engine when
@@ -95,7 +98,7 @@ func hostsOf(cfg *config.Config, opts Options, con *console.Console) ([]*host, *
 // prepare connects to the host's engine and makes sure the image is there, by
 // pulling it or, with image_transfer: load, by streaming it from the local engine.
 // It is done once per host until markDown says the host was lost.
-func (h *host) prepare(ctx context.Context, s *session) (engine.ImageInfo, error) {
+func (h *host) prepare(ctx context.Context, s *master) (engine.ImageInfo, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ready {
@@ -139,6 +142,7 @@ func (h *host) prepare(ctx context.Context, s *session) (engine.ImageInfo, error
 			s.con.Infof("host %s: removed %s left by an earlier run %s", h.name, plural(len(removed), "container"), s.cfg.RunID)
 		}
 		h.cleaned = true
+		s.fillAgent(ctx, h)
 	}
 	s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
 	h.ready, h.image = true, img
@@ -154,7 +158,7 @@ func (h *host) markDown() {
 
 // transfer loads the master's copy of the image into a host that lacks that image
 // id, streaming `docker save` from the local engine into `docker load` there.
-func (s *session) transfer(ctx context.Context, h *host) (engine.ImageInfo, error) {
+func (s *master) transfer(ctx context.Context, h *host) (engine.ImageInfo, error) {
 	local, err := s.localImage(ctx)
 	if err != nil {
 		return engine.ImageInfo{}, err
@@ -179,7 +183,7 @@ func (s *session) transfer(ctx context.Context, h *host) (engine.ImageInfo, erro
 }
 
 // localImage resolves the image on the master's own engine, once.
-func (s *session) localImage(ctx context.Context) (engine.ImageInfo, error) {
+func (s *master) localImage(ctx context.Context) (engine.ImageInfo, error) {
 	s.localMu.Lock()
 	defer s.localMu.Unlock()
 	if s.localImg.ID != "" {
@@ -202,7 +206,7 @@ func (s *session) localImage(ctx context.Context) (engine.ImageInfo, error) {
 
 // prepareAll prepares every host concurrently. A host that fails is reported and
 // left for its workers to retry; it is an error only when no host is ready.
-func (s *session) prepareAll(ctx context.Context) error {
+func (s *master) prepareAll(ctx context.Context) error {
 	errs := make([]error, len(s.hosts))
 	var wg sync.WaitGroup
 	for i, h := range s.hosts {

@@ -36,7 +36,7 @@ func Check(ctx context.Context, cfg *config.Config, opts Options) ([]HostCheck, 
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool}
+	s := &master{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool}
 	defer s.close()
 	rows := make([]HostCheck, len(hosts))
 	var wg sync.WaitGroup
@@ -47,7 +47,7 @@ func Check(ctx context.Context, cfg *config.Config, opts Options) ([]HostCheck, 
 	return rows, nil
 }
 
-func (s *session) check(ctx context.Context, h *host) HostCheck {
+func (s *master) check(ctx context.Context, h *host) HostCheck {
 	row := HostCheck{Host: h.name, Address: h.address, Workers: h.workers, SSH: "-", Auth: "-", HostKey: "-", Image: "-"}
 	if h.ssh != nil {
 		_, err := s.pool.Client(ctx, *h.ssh)
@@ -93,18 +93,20 @@ func (s *session) check(ctx context.Context, h *host) HostCheck {
 type Removed struct {
 	Host       string
 	Containers []string // short ids
+	Volumes    []string // agent volumes no container uses; only when cleaning every run
 	Err        error
 }
 
 // Clean removes the paratest-labelled containers on every host: all of them, or
-// those of one run when runID is not "".
+// those of one run when runID is not "". Cleaning every run also removes the
+// agent volumes that no container uses any more.
 func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string) ([]Removed, error) {
 	con := console.New(warnings(opts), console.Options{})
 	hosts, pool, err := hostsOf(cfg, opts, con)
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool}
+	s := &master{cfg: cfg, opts: opts, con: con, hosts: hosts, pool: pool}
 	defer s.close()
 	out := make([]Removed, len(hosts))
 	var wg sync.WaitGroup
@@ -112,6 +114,9 @@ func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string) 
 		wg.Go(func() {
 			ids, err := h.eng.RemoveAll(ctx, map[string]string{LabelRun: runID})
 			out[i] = Removed{Host: h.name, Containers: ids, Err: err}
+			if err == nil && runID == "" {
+				out[i].Volumes, out[i].Err = h.eng.RemoveVolumes(ctx, map[string]string{LabelAgent: ""})
+			}
 		})
 	}
 	wg.Wait()

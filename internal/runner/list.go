@@ -16,7 +16,7 @@ const agentPath = agent.Path
 
 // list returns the ids to run: from the tests file, or from the list command run
 // once in a fresh container (the seeds' dry run), filtered and deduplicated.
-func (s *session) list(ctx context.Context) ([]string, error) {
+func (s *master) list(ctx context.Context) ([]string, error) {
 	var ids []string
 	var err error
 	switch {
@@ -36,7 +36,7 @@ func (s *session) list(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-func (s *session) readTests() ([]string, error) {
+func (s *master) readTests() ([]string, error) {
 	var r io.Reader
 	name := s.cfg.Tests
 	if name == "-" {
@@ -59,7 +59,7 @@ func (s *session) readTests() ([]string, error) {
 	return ids, nil
 }
 
-func (s *session) listInContainer(ctx context.Context) (ids []string, err error) {
+func (s *master) listInContainer(ctx context.Context) (ids []string, err error) {
 	h := s.readyHost()
 	c, err := s.startContainer(ctx, h, "list", 0, 0, []string{"PARATEST_LISTING=1"})
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *session) listInContainer(ctx context.Context) (ids []string, err error)
 
 // readyHost is the first host whose engine and image are ready; prepareAll made
 // sure there is one.
-func (s *session) readyHost() *host {
+func (s *master) readyHost() *host {
 	for _, h := range s.hosts {
 		h.mu.Lock()
 		ready := h.ready

@@ -21,14 +21,11 @@ import (
 // max_reruns times, to tell flaky tests from failing ones. Workers keep their
 // containers from round to round. At the end every container of the run goes. It
 // returns an error only for a failure of the machinery, never for failing tests.
-func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Layout) error {
-	p := &pool{
-		s:        s,
-		run:      run,
-		byID:     make(map[string]*result.Test, len(run.Tests)),
-		lost:     map[string][]string{},
-		stuckSet: map[int]bool{},
-	}
+// The workers may have started already (warmUp).
+func (p *pool) runAll(ctx context.Context, run *result.Run) error {
+	s := p.s
+	p.run = run
+	p.byID = make(map[string]*result.Test, len(run.Tests))
 	var ids []string
 	for _, t := range run.Tests {
 		p.byID[t.ID] = t
@@ -36,22 +33,7 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 			ids = append(ids, t.ID)
 		}
 	}
-	var workers []*worker
-	for _, h := range s.hosts {
-		for range h.workers {
-			n := len(workers)
-			w := &worker{h: h, name: "w" + strconv.Itoa(n), n: n}
-			w.logPath = layout.LogPath(h.name, w.name)
-			f, err := os.Create(w.logPath)
-			if err != nil {
-				return exit.Infraf("worker log: %w", err)
-			}
-			defer f.Close()
-			w.log = &limitWriter{w: f, left: logLimit}
-			workers = append(workers, w)
-		}
-	}
-	p.alive = len(workers)
+	workers := p.workers
 
 	s.con.Phase("running")
 	s.con.Start(len(ids), s.workers())
@@ -83,16 +65,48 @@ func (s *session) runAll(ctx context.Context, run *result.Run, layout report.Lay
 	if ok {
 		p.orderChecks(ctx, workers)
 	}
+	for _, w := range workers {
+		w.close()
+	}
 	stopTick()
 	s.con.Phase("cleanup")
 	s.removeAll(ctx)
 	return nil
 }
 
+// newPool makes the run's workers, each with its log file, hosts in matrix
+// order; close closes the logs.
+func (s *master) newPool(layout report.Layout) (*pool, error) {
+	p := &pool{s: s, lost: map[string][]string{}, stuckSet: map[int]bool{}}
+	for _, h := range s.hosts {
+		for range h.workers {
+			n := len(p.workers)
+			w := &worker{h: h, name: "w" + strconv.Itoa(n), n: n}
+			w.logPath = layout.LogPath(h.name, w.name)
+			f, err := os.Create(w.logPath)
+			if err != nil {
+				p.close()
+				return nil, exit.Infraf("worker log: %w", err)
+			}
+			p.logs = append(p.logs, f)
+			w.log = &limitWriter{w: f, left: logLimit}
+			p.workers = append(p.workers, w)
+		}
+	}
+	p.alive = len(p.workers)
+	return p, nil
+}
+
+func (p *pool) close() {
+	for _, f := range p.logs {
+		f.Close()
+	}
+}
+
 // newQueue queues ids, grouped by Go package when a batch runs one test binary,
 // longest first when the timing history knows their durations; for the first
 // round it records the predicted wall time and its lower bound.
-func (s *session) newQueue(ids []string, run *result.Run) *queue.Queue {
+func (s *master) newQueue(ids []string, run *result.Run) *queue.Queue {
 	group := s.suite.Group
 	opts := []queue.Option{}
 	if s.cfg.Batch == config.BatchAuto {

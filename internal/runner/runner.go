@@ -62,7 +62,7 @@ type Listing struct {
 
 // List lists the suite as Run would, without running it.
 func List(ctx context.Context, cfg *config.Config, opts Options) (*Listing, error) {
-	s, err := newSession(ctx, cfg, opts, console.New(io.Discard, console.Options{}))
+	s, err := newMaster(ctx, cfg, opts, console.New(io.Discard, console.Options{}))
 	if err != nil {
 		return nil, err
 	}
@@ -106,15 +106,32 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	if err := layout.Reset(); err != nil {
 		return nil, exit.Usagef("out %s: %w", cfg.Out, err)
 	}
-	s, err := newSession(ctx, cfg, opts, con)
+	s, err := newMaster(ctx, cfg, opts, con)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
 
+	p, err := s.newPool(layout)
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+	// The workers start while the suite is listed; a listing that fails
+	// removes them again.
+	warmCtx, stopWarm := context.WithCancel(ctx)
+	defer stopWarm()
+	p.warmUp(warmCtx, p.workers)
+
 	con.Phase("listing")
 	ids, err := s.list(ctx)
 	if err != nil {
+		stopWarm()
+		for _, w := range p.workers {
+			w.warmed()
+			w.close()
+		}
+		s.removeAll(ctx)
 		return nil, err
 	}
 	run := newRun(cfg, s.suite, ids)
@@ -139,7 +156,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	s.est = &estimator{predicted: s.predicted}
 	con.Infof("%d tests, %d workers on %s, image %s, run %s", len(ids), run.Workers, plural(len(s.hosts), "host"), cfg.Image, cfg.RunID)
 
-	runErr := s.runAll(ctx, run, layout)
+	runErr := p.runAll(ctx, run)
 
 	con.Phase("reports")
 	run.Duration = time.Since(run.Start)
@@ -199,8 +216,9 @@ func writeReports(layout report.Layout, run *result.Run) ([]string, error) {
 	return paths, errors.Join(errs...)
 }
 
-// session is one run's connection to its engines, with the image resolved.
-type session struct {
+// master is the master's side of one run: its configuration, console, suite
+// adapter and hosts, with the image resolved on them.
+type master struct {
 	cfg     *config.Config
 	opts    Options
 	con     *console.Console
@@ -219,7 +237,7 @@ type session struct {
 	localImg engine.ImageInfo
 }
 
-func newSession(ctx context.Context, cfg *config.Config, opts Options, con *console.Console) (*session, error) {
+func newMaster(ctx context.Context, cfg *config.Config, opts Options, con *console.Console) (*master, error) {
 	agentBin, err := loadAgent(opts.AgentPath)
 	if err != nil {
 		return nil, err
@@ -228,7 +246,7 @@ func newSession(ctx context.Context, cfg *config.Config, opts Options, con *cons
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, opts: opts, con: con, suite: suite.New(cfg), hosts: hosts, pool: pool, agent: agentBin}
+	s := &master{cfg: cfg, opts: opts, con: con, suite: suite.New(cfg), hosts: hosts, pool: pool, agent: agentBin}
 	if err := s.prepareAll(ctx); err != nil {
 		s.close()
 		return nil, err
@@ -237,7 +255,7 @@ func newSession(ctx context.Context, cfg *config.Config, opts Options, con *cons
 }
 
 // workers is the total number of workers over all hosts.
-func (s *session) workers() int {
+func (s *master) workers() int {
 	n := 0
 	for _, h := range s.hosts {
 		n += h.workers
@@ -245,7 +263,7 @@ func (s *session) workers() int {
 	return n
 }
 
-func (s *session) close() {
+func (s *master) close() {
 	for _, h := range s.hosts {
 		if h.eng != s.opts.Engine {
 			h.eng.Close()
@@ -260,12 +278,12 @@ func (s *session) close() {
 }
 
 // labels are the labels of every container of this run.
-func (s *session) labels() map[string]string {
+func (s *master) labels() map[string]string {
 	return map[string]string{LabelRun: s.cfg.RunID}
 }
 
 // startContainer starts a container of the test image running the agent.
-func (s *session) startContainer(ctx context.Context, h *host, role string, worker, attempt int, env []string) (engine.Container, error) {
+func (s *master) startContainer(ctx context.Context, h *host, role string, worker, attempt int, env []string) (engine.Container, error) {
 	labels := s.labels()
 	labels[LabelRole] = role
 	name := "paratest-" + sanitizeName(s.cfg.RunID) + "-" + role
@@ -276,20 +294,29 @@ func (s *session) startContainer(ctx context.Context, h *host, role string, work
 			name += "-" + strconv.Itoa(attempt)
 		}
 	}
-	return h.eng.Start(ctx, engine.ContainerSpec{
+	spec := engine.ContainerSpec{
 		Image:  s.cfg.Image,
 		Name:   name,
 		Labels: labels,
 		Env:    append(append([]string(nil), s.cfg.Env...), env...),
 		Cmd:    []string{agentPath, "agent", "idle", "--orphan-ttl", s.cfg.OrphanTTL.String()},
-		Files:  append([]engine.File{{Path: agentPath, Mode: 0o755, Data: s.agent}}, s.suite.Files()...),
-	})
+		Files:  s.suite.Files(),
+	}
+	h.mu.Lock()
+	vol := h.agentVolume
+	h.mu.Unlock()
+	if vol != "" {
+		spec.Mounts = []engine.Mount{{Volume: vol, Target: agentDir}}
+	} else {
+		spec.Files = append(spec.Files, engine.File{Path: agentPath, Mode: 0o755, Data: s.agent})
+	}
+	return h.eng.Start(ctx, spec)
 }
 
 // removeAll removes every container of this run on every host, hosts in
 // parallel, under a context that survives the run's cancellation but not a second
 // signal.
-func (s *session) removeAll(ctx context.Context) {
+func (s *master) removeAll(ctx context.Context) {
 	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
 	defer cancel()
 	var wg sync.WaitGroup

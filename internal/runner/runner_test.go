@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -22,8 +25,9 @@ import (
 // rounds — where faults must happen exactly when a test says. The real engine is
 // exercised end to end in e2e/.
 type fakeEngine struct {
-	mu      sync.Mutex
-	started int
+	mu         sync.Mutex
+	started    int
+	removeAlls int
 	// run decides what a test command does on a worker: its exit code, or an
 	// error for a lost command.
 	run func(worker, id string, round int) (int, error)
@@ -43,7 +47,16 @@ func (f *fakeEngine) SaveImage(context.Context, string) (io.ReadCloser, error) {
 	return nil, errors.New("not supported")
 }
 func (f *fakeEngine) LoadImage(context.Context, io.Reader) error { return errors.New("not supported") }
+func (f *fakeEngine) Volume(context.Context, string, string, map[string]string, []engine.File) error {
+	return nil
+}
+func (f *fakeEngine) RemoveVolumes(context.Context, map[string]string) ([]string, error) {
+	return nil, nil
+}
 func (f *fakeEngine) RemoveAll(context.Context, map[string]string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removeAlls++
 	return nil, nil
 }
 func (f *fakeEngine) Close() error { return nil }
@@ -62,24 +75,64 @@ type fakeContainer struct {
 }
 
 func (c *fakeContainer) ID() string { return "fake" + c.worker }
-func (c *fakeContainer) Exec(_ context.Context, spec engine.ExecSpec) (int, error) {
-	argv := spec.Cmd
-	if strings.Contains(strings.Join(argv, " "), "agent beat") {
-		return 0, nil
+func (c *fakeContainer) Exec(ctx context.Context, spec engine.ExecSpec) (int, error) {
+	if slices.Equal(spec.Cmd, []string{agent.Path, "agent", "serve"}) {
+		return c.serve(ctx, spec)
 	}
+	return 0, nil // a beat, a removal
+}
+
+// serve is `agent serve` over the exec's stdin and stdout, with every command
+// answered by command.
+func (c *fakeContainer) serve(ctx context.Context, spec engine.ExecSpec) (int, error) {
+	out := spec.Stdout
+	if err := agent.WriteFrame(out, agent.Frame{Type: agent.FrameHello, Payload: []byte{0, 0, 0, agent.ProtocolVersion}}); err != nil {
+		return -1, err
+	}
+	for {
+		f, err := agent.ReadFrame(spec.Stdin)
+		if err != nil {
+			return 0, nil // the session was closed
+		}
+		switch f.Type {
+		case agent.FrameRun:
+			var req agent.RunRequest
+			if err := req.UnmarshalBinary(f.Payload); err != nil {
+				return -1, err
+			}
+			code, err := c.command(req.Argv, req.Env)
+			if err != nil {
+				return -1, err // the stream breaks: the batch is lost
+			}
+			st := agent.ExitStatus{Code: code}
+			if req.ResultFile != "" {
+				st.File = agent.FileMissing
+				if c.junit != nil {
+					st.File = agent.FileRead
+					agent.WriteFrame(out, agent.Frame{Type: agent.FrameData, Tag: f.Tag, Payload: c.junit})
+				}
+			}
+			payload, _ := st.MarshalBinary()
+			agent.WriteFrame(out, agent.Frame{Type: agent.FrameExit, Tag: f.Tag, Payload: payload})
+		case agent.FrameBeat, agent.FrameRemove:
+			agent.WriteFrame(out, agent.Frame{Type: agent.FrameOK, Tag: f.Tag})
+		case agent.FrameAck, agent.FrameCancel:
+		default:
+			return -1, fmt.Errorf("fake agent: frame type %d", f.Type)
+		}
+	}
+}
+
+// command runs one command of a batch (or setup) the way the test says.
+func (c *fakeContainer) command(argv, env []string) (int, error) {
 	round := 1
-	for _, e := range spec.Env {
-		if e == "PARATEST_ROUND=2" {
-			round = 2
-		} else if e == "PARATEST_ROUND=3" {
-			round = 3
+	for _, e := range env {
+		if n, ok := strings.CutPrefix(e, "PARATEST_ROUND="); ok {
+			round, _ = strconv.Atoi(n)
 		}
 	}
+	c.junit = nil
 	if c.f.batch != nil {
-		if strings.Contains(strings.Join(argv, " "), "agent rm") {
-			c.junit = nil
-			return 0, nil
-		}
 		ids := argv[slices.Index(argv, "run")+1:]
 		pass := c.f.batch(ids)
 		var b strings.Builder
@@ -101,10 +154,7 @@ func (c *fakeContainer) Exec(_ context.Context, spec engine.ExecSpec) (int, erro
 	return c.f.run("w"+c.worker, argv[len(argv)-1], round)
 }
 func (c *fakeContainer) ReadFile(context.Context, string, int64) ([]byte, error) {
-	if c.junit == nil {
-		return nil, engine.ErrNotExist
-	}
-	return c.junit, nil
+	return nil, engine.ErrNotExist
 }
 func (c *fakeContainer) Remove(context.Context) error { return nil }
 
@@ -117,6 +167,16 @@ func fakeRun(t *testing.T, ids []string, run func(worker, id string, round int) 
 // fakeRunWith is fakeRun on a given engine, with the configuration changed by
 // change.
 func fakeRunWith(t *testing.T, ids []string, eng *fakeEngine, change func(*config.Config)) (*result.Run, string) {
+	t.Helper()
+	r, out, err := fakeRunErr(t, ids, eng, change)
+	if err != nil && r == nil {
+		t.Fatalf("Run: %v\n%s", err, out)
+	}
+	return r, out
+}
+
+// fakeRunErr is fakeRunWith returning Run's error as well.
+func fakeRunErr(t *testing.T, ids []string, eng *fakeEngine, change func(*config.Config)) (*result.Run, string, error) {
 	t.Helper()
 	agentBin := "/bin/busybox" // any static ELF: the fake engine never runs it
 	if _, err := os.Stat(agentBin); err != nil {
@@ -137,10 +197,7 @@ func fakeRunWith(t *testing.T, ids []string, eng *fakeEngine, change func(*confi
 	}
 	var out bytes.Buffer
 	r, err := Run(context.Background(), cfg, Options{Stdout: &out, AgentPath: agentBin, Engine: eng})
-	if err != nil && r == nil {
-		t.Fatalf("Run: %v\n%s", err, out.String())
-	}
-	return r, out.String()
+	return r, out.String(), err
 }
 
 func attempts(r *result.Run, id string) []result.Attempt {
@@ -293,5 +350,25 @@ func TestOrderDependentTestGetsTheSerialVerdict(t *testing.T) {
 	}
 	if !strings.Contains(console, "order-dependent: passes only when run after c") {
 		t.Errorf("console does not name the test needs-c needs:\n%s", console)
+	}
+}
+
+// The workers start while the suite is listed; when the listing fails, the run
+// ends with the listing's error and removes the containers it started.
+func TestFailedListingRemovesWarmWorkers(t *testing.T) {
+	eng := &fakeEngine{run: func(string, string, int) (int, error) { return 0, nil }}
+	r, _, err := fakeRunErr(t, nil, eng, func(cfg *config.Config) {
+		cfg.Tests = filepath.Join(t.TempDir(), "missing.txt")
+	})
+	if r != nil || err == nil || !strings.Contains(err.Error(), "missing.txt") {
+		t.Fatalf("a run with a failed listing: %+v, %v; want the listing's error", r, err)
+	}
+	eng.mu.Lock()
+	defer eng.mu.Unlock()
+	if eng.started != 2 {
+		t.Errorf("%d containers started, want the 2 workers' (warmed up while listing)", eng.started)
+	}
+	if eng.removeAlls < 2 { // once before the run (leftovers), once after the failed listing
+		t.Errorf("RemoveAll called %d times, want the clean-up after the failed listing too", eng.removeAlls)
 	}
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"strconv"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
@@ -19,9 +17,11 @@ import (
 
 // pool is the workers of one run and the state they share.
 type pool struct {
-	s   *session
-	q   *queue.Queue
-	run *result.Run
+	s       *master
+	q       *queue.Queue
+	run     *result.Run
+	workers []*worker
+	logs    []*os.File
 
 	mu       sync.Mutex
 	byID     map[string]*result.Test
@@ -45,8 +45,16 @@ const giveUpAfter = 3
 // tries again, until the queue is finished.
 func (p *pool) work(ctx context.Context, w *worker) {
 	failures := 0
+	// The first attempt may have been made while the suite was listed.
+	pending := w.warmed()
 	for {
-		started, err := p.serve(ctx, w)
+		var started bool
+		var err error
+		if pending != nil {
+			err, pending = pending, nil
+		} else {
+			started, err = p.serve(ctx, w)
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}
@@ -92,39 +100,9 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 	if w.c != nil && !w.broken { // the container of an earlier round
 		return p.take(ctx, w)
 	}
-	if _, err := w.h.prepare(ctx, p.s); err != nil {
+	if err := p.open(ctx, w); err != nil {
 		return false, err
 	}
-	if w.c != nil { // the container of a lost attempt: gone or useless
-		cctx, cancel := cleanupContext(ctx, p.s.opts.Hard)
-		err := w.c.Remove(cctx)
-		cancel()
-		if err != nil { // tried again next attempt; the run's clean-up gets it at the latest
-			p.s.con.Warnf("worker %s: remove its old container: %v", w.tag(), err)
-		} else {
-			w.c = nil
-		}
-	}
-	w.attempt++
-	c, err := p.s.startContainer(ctx, w.h, "worker", w.n, w.attempt, []string{
-		"PARATEST_WORKER=" + strconv.Itoa(w.n),
-		"PARATEST_WORKERS=" + strconv.Itoa(p.s.workers()),
-		"PARATEST_RUN_ID=" + p.s.cfg.RunID,
-		"PARATEST_HOST=" + w.h.name,
-	})
-	if err != nil {
-		return false, err
-	}
-	w.c, w.broken = c, true // until setup is done
-	beatCtx, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
-	w.stopBeat = stopBeat
-	go p.heartbeat(beatCtx, w, c)
-	if !p.s.cfg.Setup.IsZero() {
-		if err := p.setup(ctx, w); err != nil {
-			return false, err
-		}
-	}
-	w.broken = false
 	p.stuck(w, false)
 	return p.take(ctx, w)
 }
@@ -143,8 +121,7 @@ func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 				p.q.Done(ids) // interrupted: the tests stay without a verdict
 				return true, context.Cause(ctx)
 			}
-			w.broken = true
-			w.stopBeat()
+			w.lost()
 			p.lose(w, ids, err)
 			return true, err
 		}
@@ -207,31 +184,6 @@ func (p *pool) stuck(w *worker, isStuck bool) (all bool) {
 func jitter(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
 }
-
-// retireError retires a worker rather than retrying it: trying again would fail
-// the same way (a failing setup).
-type retireError struct{ err error }
-
-func (e *retireError) Error() string { return e.err.Error() }
-func (e *retireError) Unwrap() error { return e.err }
-
-// worker is one worker's identity and container.
-type worker struct {
-	h        *host
-	name     string // "w3"; the host is h.name
-	n        int
-	attempt  int // containers started, for unique names
-	seq      int // batches run, for the adapter's result file names
-	c        engine.Container
-	broken   bool               // c was lost, or its setup did not finish
-	stopBeat context.CancelFunc // ends c's heartbeat
-	retired  bool
-	logPath  string
-	log      io.Writer
-}
-
-// tag names the worker in messages: "local/w3", "b01/w3".
-func (w *worker) tag() string { return w.h.name + "/" + w.name }
 
 // retire takes a worker out of the run; when it was the last, the queue closes so
 // that the run ends with the tests that are left reported as lost.
@@ -323,24 +275,5 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			}
 		}
 		p.s.con.TestDone(v.ID, a)
-	}
-}
-
-// heartbeat tells the container's agent that the master lives, so that the agent
-// stops the container on its own once the master is gone for orphan_ttl (a master
-// killed with SIGKILL cannot remove its containers).
-func (p *pool) heartbeat(ctx context.Context, w *worker, c engine.Container) {
-	every := min(p.s.cfg.OrphanTTL/4, 15*time.Second)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{agentPath, "agent", "beat"}}); err != nil && ctx.Err() == nil {
-				p.s.con.Warnf("worker %s: heartbeat: %v", w.tag(), err)
-			}
-		}
 	}
 }

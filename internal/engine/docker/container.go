@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
+	"github.com/docker/docker/api/types"
 	containertypes "github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/pkg/stdcopy"
 
@@ -40,6 +42,7 @@ func (c *container) exec(ctx context.Context, spec engine.ExecSpec) (int, error)
 	}
 	cli := c.e.cli
 	created, err := cli.ContainerExecCreate(ctx, c.id, containertypes.ExecOptions{
+		AttachStdin:  spec.Stdin != nil,
 		AttachStdout: true,
 		AttachStderr: true,
 		Env:          spec.Env,
@@ -56,6 +59,9 @@ func (c *container) exec(ctx context.Context, spec engine.ExecSpec) (int, error)
 	// A hijacked connection no longer watches ctx: closing it is what interrupts
 	// the read below.
 	stop := context.AfterFunc(ctx, resp.Close)
+	if spec.Stdin != nil {
+		go copyStdin(&resp, spec.Stdin)
+	}
 	_, err = stdcopy.StdCopy(orDiscard(spec.Stdout), orDiscard(spec.Stderr), resp.Reader)
 	if !stop() {
 		return -1, fmt.Errorf("read output: %w", ctxErr(ctx, err))
@@ -134,6 +140,17 @@ func (c *container) exitCode(ctx context.Context, execID string) (int, error) {
 		}
 		delay = min(2*delay, time.Second)
 	}
+}
+
+// copyStdin copies stdin to the command and half-closes the connection at its end,
+// which the engine passes on as the end of the command's standard input. Errors
+// are not reported here: a connection that broke ends the output stream too, and
+// Exec reports that; a Stdin that failed ends the input like EOF does.
+func copyStdin(resp *types.HijackedResponse, stdin io.Reader) {
+	if _, err := io.Copy(resp.Conn, stdin); err != nil {
+		slog.Debug("exec stdin", "err", err)
+	}
+	_ = resp.CloseWrite() // without CloseWrite (an unusual connection) the input ends with the exec
 }
 
 func orDiscard(w io.Writer) io.Writer {

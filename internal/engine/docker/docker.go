@@ -114,6 +114,8 @@ func (e *Engine) Close() error {
 // isNotFound reports whether the engine answered that the object does not exist.
 func isNotFound(err error) bool { return cerrdefs.IsNotFound(err) }
 
+func isConflict(err error) bool { return cerrdefs.IsConflict(err) }
+
 // shortID is the 12-character form of a container id used in messages.
 func shortID(id string) string {
 	if len(id) > 12 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	containertypes "github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 )
@@ -35,7 +36,10 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 			Env:        spec.Env,
 			Entrypoint: spec.Cmd,
 		},
-		&containertypes.HostConfig{AutoRemove: false}, // Remove decides, so logs and files stay readable
+		&containertypes.HostConfig{
+			AutoRemove: false, // Remove decides, so logs and files stay readable
+			Mounts:     mounts(spec.Mounts),
+		},
 		nil, nil, spec.Name)
 	if err != nil {
 		return nil, fmt.Errorf("start container on %s: create: %w", e.host, ctxErr(ctx, err))
@@ -48,6 +52,15 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 		return nil, c.abort(ctx, "start", err)
 	}
 	return c, nil
+}
+
+// mounts are the spec's volumes, read-only.
+func mounts(in []engine.Mount) []mount.Mount {
+	var out []mount.Mount
+	for _, m := range in {
+		out = append(out, mount.Mount{Type: mount.TypeVolume, Source: m.Volume, Target: m.Target, ReadOnly: true})
+	}
+	return out
 }
 
 // abort removes a container whose start failed at step and returns the error to report.

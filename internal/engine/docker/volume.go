@@ -1,0 +1,127 @@
+package docker
+
+import (
+	"archive/tar"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"time"
+
+	containertypes "github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/volume"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+)
+
+// volumeRoot is where a filling container mounts the volume it fills.
+const volumeRoot = "/.paratest-volume"
+
+// Volume creates the volume (an existing one is kept) and, when it lacks one
+// of the files or holds it at another size, copies them in through a created,
+// never started, container of image that mounts it. The copy is one streamed
+// tar: the files are not held again in memory.
+func (e *Engine) Volume(ctx context.Context, name, image string, labels map[string]string, files []engine.File) error {
+	if _, err := e.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: labels}); err != nil {
+		return fmt.Errorf("create volume %s on %s: %w", name, e.host, ctxErr(ctx, err))
+	}
+	created, err := e.cli.ContainerCreate(ctx,
+		&containertypes.Config{Image: image, Labels: labels, Entrypoint: []string{"/nonexistent"}},
+		&containertypes.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: name, Target: volumeRoot}}},
+		nil, nil, "")
+	if err != nil {
+		return fmt.Errorf("fill volume %s on %s: create: %w", name, e.host, ctxErr(ctx, err))
+	}
+	c := &container{e: e, id: created.ID}
+	defer func() {
+		rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		c.Remove(rmCtx)
+	}()
+	var missing []engine.File
+	for _, f := range files {
+		st, err := e.cli.ContainerStatPath(ctx, c.id, path.Join(volumeRoot, f.Path))
+		if err != nil || st.Size != int64(len(f.Data)) {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeTar(pw, missing)) }()
+	err = e.cli.CopyToContainer(ctx, c.id, volumeRoot, pr, containertypes.CopyToContainerOptions{})
+	pr.Close()
+	if err != nil {
+		return fmt.Errorf("fill volume %s on %s: copy: %w", name, e.host, ctxErr(ctx, err))
+	}
+	return nil
+}
+
+// writeTar writes files, paths relative to the archive's root, with their
+// parent directories, as a tar.
+func writeTar(w io.Writer, files []engine.File) error {
+	tw := tar.NewWriter(w)
+	now := time.Now()
+	var dirs []string
+	for _, f := range files {
+		for d := path.Dir(path.Clean("/" + f.Path)); d != "/"; d = path.Dir(d) {
+			dirs = append(dirs, d)
+		}
+	}
+	slices.Sort(dirs)
+	for _, d := range slices.Compact(dirs) {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d[1:] + "/", Mode: 0o755, ModTime: now}); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		mode := f.Mode & 0o7777
+		if mode == 0 {
+			mode = 0o644
+		}
+		name := path.Clean("/" + f.Path)[1:]
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(f.Data)), ModTime: now}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.Data); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
+
+// RemoveVolumes removes the labelled volumes; one a container still uses (a run
+// going on beside this one) stays, and is not an error.
+func (e *Engine) RemoveVolumes(ctx context.Context, labels map[string]string) ([]string, error) {
+	if len(labels) == 0 {
+		return nil, fmt.Errorf("remove volumes on %s: no labels given", e.host)
+	}
+	args := filters.NewArgs()
+	for k, v := range labels {
+		if v == "" {
+			args.Add("label", k)
+		} else {
+			args.Add("label", k+"="+v)
+		}
+	}
+	list, err := e.cli.VolumeList(ctx, volume.ListOptions{Filters: args})
+	if err != nil {
+		return nil, fmt.Errorf("list volumes on %s: %w", e.host, ctxErr(ctx, err))
+	}
+	var removed []string
+	for _, v := range list.Volumes {
+		if err := e.cli.VolumeRemove(ctx, v.Name, false); err != nil {
+			if isNotFound(err) || isConflict(err) {
+				continue // gone, or in use
+			}
+			return removed, fmt.Errorf("remove volume %s on %s: %w", v.Name, e.host, ctxErr(ctx, err))
+		}
+		removed = append(removed, v.Name)
+	}
+	slices.Sort(removed)
+	return removed, nil
+}

@@ -1,0 +1,150 @@
+package runner
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
+)
+
+// worker is one worker's identity and the life of its container: started with
+// its heartbeat and setup by open, lost, and closed with the run. Only the
+// worker's own goroutine touches it, but for warmUp, which hands it over through
+// ready.
+type worker struct {
+	h        *host
+	name     string // "w3"; the host is h.name
+	n        int
+	attempt  int // containers started, for unique names
+	seq      int // batches run, for the adapter's result file names
+	c        engine.Container
+	sess     *session.Session   // the agent's session in c: every command, file and beat
+	broken   bool               // c was lost, or its setup did not finish
+	stopBeat context.CancelFunc // ends c's session and heartbeat; nil without one
+	retired  bool
+	logPath  string
+	log      io.Writer
+
+	// ready is closed once the attempt warmUp made is over, its error in
+	// warmErr; nil when no warm-up was made.
+	ready   chan struct{}
+	warmErr error
+}
+
+// tag names the worker in messages: "local/w3", "b01/w3".
+func (w *worker) tag() string { return w.h.name + "/" + w.name }
+
+// retireError retires a worker rather than retrying it: trying again would fail
+// the same way (a failing setup).
+type retireError struct{ err error }
+
+func (e *retireError) Error() string { return e.err.Error() }
+func (e *retireError) Unwrap() error { return e.err }
+
+// open starts a fresh container for w on its host — removing the container of
+// a lost attempt — with its heartbeat, and runs setup in it.
+func (p *pool) open(ctx context.Context, w *worker) error {
+	if _, err := w.h.prepare(ctx, p.s); err != nil {
+		return err
+	}
+	if w.c != nil { // the container of a lost attempt: gone or useless
+		cctx, cancel := cleanupContext(ctx, p.s.opts.Hard)
+		err := w.c.Remove(cctx)
+		cancel()
+		if err != nil { // tried again next attempt; the run's clean-up gets it at the latest
+			p.s.con.Warnf("worker %s: remove its old container: %v", w.tag(), err)
+		} else {
+			w.c = nil
+		}
+	}
+	w.attempt++
+	c, err := p.s.startContainer(ctx, w.h, "worker", w.n, w.attempt, []string{
+		"PARATEST_WORKER=" + strconv.Itoa(w.n),
+		"PARATEST_WORKERS=" + strconv.Itoa(p.s.workers()),
+		"PARATEST_RUN_ID=" + p.s.cfg.RunID,
+		"PARATEST_HOST=" + w.h.name,
+	})
+	if err != nil {
+		return err
+	}
+	w.c, w.broken = c, true // until setup is done
+	// The session outlives the call that opens it: it ends with close.
+	life, stop := context.WithCancel(context.WithoutCancel(ctx))
+	sess, err := session.Open(life, c)
+	if err != nil {
+		stop()
+		return err
+	}
+	w.sess, w.stopBeat = sess, stop
+	go p.heartbeat(life, w, sess)
+	if !p.s.cfg.Setup.IsZero() {
+		if err := p.setup(ctx, w); err != nil {
+			return err
+		}
+	}
+	w.broken = false
+	return nil
+}
+
+// lost marks w's container as lost: the next attempt starts another.
+func (w *worker) lost() {
+	w.broken = true
+	w.close()
+}
+
+// close ends the session and the heartbeat of w's container; the container
+// itself goes with the run's clean-up.
+func (w *worker) close() {
+	if w.stopBeat != nil {
+		w.sess.Close()
+		w.stopBeat()
+		w.stopBeat, w.sess = nil, nil
+	}
+}
+
+// warmUp makes every worker's first attempt — its container and setup — at once,
+// while the suite is being listed; work takes it up. The attempts end with ctx.
+func (p *pool) warmUp(ctx context.Context, workers []*worker) {
+	for _, w := range workers {
+		w.ready = make(chan struct{})
+		go func() {
+			defer close(w.ready)
+			w.warmErr = p.open(ctx, w)
+		}()
+	}
+}
+
+// warmed waits for w's warm-up, if one was made, and returns its error; a
+// worker whose warm-up succeeded serves from its container at once.
+func (w *worker) warmed() error {
+	if w.ready == nil {
+		return nil
+	}
+	<-w.ready
+	w.ready = nil
+	return w.warmErr
+}
+
+// heartbeat tells the container's agent that the master lives, so that the agent
+// stops the container on its own once the master is gone for orphan_ttl (a master
+// killed with SIGKILL cannot remove its containers).
+func (p *pool) heartbeat(ctx context.Context, w *worker, sess *session.Session) {
+	every := min(p.s.cfg.OrphanTTL/4, 15*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sess.Done():
+			return // the worker finds out at its next batch
+		case <-t.C:
+			if err := sess.Beat(ctx); err != nil && ctx.Err() == nil {
+				p.s.con.Warnf("worker %s: heartbeat: %v", w.tag(), err)
+			}
+		}
+	}
+}
