@@ -14,7 +14,9 @@ import (
 
 // TestFaultCampaign runs a 1,000-test sleep suite over 3 sshd hosts × 2 workers
 // while injecting at least 30 random faults — a worker container killed, a host's
-// SSH sessions cut, a host's sshd stopped for a few seconds — and prints how many
+// SSH sessions cut (mid-batch: every session stream on it breaks), a host's sshd
+// stopped for a few seconds, a worker's session stream killed inside its
+// container (the agent serving it) — and prints how many
 // tests were lost (no passing testcase) or duplicated (more than one testcase).
 // Both must be 0. It runs with PARATEST_CAMPAIGN=1 (bench/fault-campaign.sh).
 func TestFaultCampaign(t *testing.T) {
@@ -30,7 +32,8 @@ func TestFaultCampaign(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed))
 	const total = 1000
 	hosts := startHosts(t, 3, 2, "")
-	dir := writeConfig(t, slowSuite(total, "0.1")+"max_lost: 20\nstream: none\n")
+	// 0.2 s a test: the run lasts long enough (≈ 40 s on 6 workers) for 30 faults.
+	dir := writeConfig(t, slowSuite(total, "0.2")+"max_lost: 20\nstream: none\n")
 	id := runID(t)
 	b := startRun(t, dir, nil, append([]string{"run", "--run-id", id}, hosts.flags()...)...)
 	b.waitFor(t, "==== paratest: running")
@@ -47,15 +50,21 @@ func TestFaultCampaign(t *testing.T) {
 			case <-time.After(time.Duration(300+rng.IntN(400)) * time.Millisecond):
 			}
 			h := rng.IntN(len(hosts.servers))
-			switch rng.IntN(3) {
-			case 0:
+			switch rng.IntN(4) {
+			case 0, 3:
 				out, _ := exec.Command("docker", "ps", "-q", "--filter", "label=paratest.run="+id, "--filter", "label=paratest.role=worker").Output()
 				ids := strings.Fields(string(out))
 				if len(ids) == 0 {
 					continue
 				}
-				exec.Command("docker", "kill", ids[rng.IntN(len(ids))]).Run()
-				faults["container killed"]++
+				c := ids[rng.IntN(len(ids))]
+				if rng.IntN(2) == 0 {
+					exec.Command("docker", "kill", c).Run()
+					faults["container killed"]++
+				} else {
+					exec.Command("docker", "exec", c, "pkill", "-f", "agent serve").Run()
+					faults["session stream killed"]++
+				}
 			case 1:
 				hosts.servers[h].KillSessions()
 				faults["ssh sessions cut"]++

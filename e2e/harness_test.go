@@ -104,7 +104,7 @@ func importBusybox(tag string) error {
 	}
 	tw.WriteHeader(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))})
 	tw.Write(bb)
-	for _, applet := range []string{"sh", "sleep", "cat", "echo", "printf", "touch", "test", "true", "false", "rm", "mkdir", "ls", "kill", "ps", "yes", "head", "seq", "wc", "dd", "grep"} {
+	for _, applet := range []string{"sh", "sleep", "cat", "echo", "printf", "touch", "test", "true", "false", "rm", "mkdir", "ls", "kill", "pkill", "ps", "yes", "head", "seq", "wc", "dd", "grep"} {
 		tw.WriteHeader(&tar.Header{Name: "bin/" + applet, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777})
 	}
 	passwd := "root:x:0:0:root:/root:/bin/sh\n"

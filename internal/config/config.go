@@ -62,6 +62,7 @@ type Config struct {
 	Preset     string            // "" or one of the Preset* constants
 	GoDir      string            // preset go: directory of the <import path>.test binaries
 	Args       []string          // with a preset: extra arguments for the runner
+	Warm       bool              // presets pytest and rspec: a warm runner per worker forks the batches
 	List       Command           // lists the suite, one id per line
 	Tests      string            // file of test ids instead of List; "-" is stdin
 	Filter     *regexp.Regexp    // keep only ids matching; nil keeps all

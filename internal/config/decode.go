@@ -43,6 +43,8 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 		cfg.GoDir, err = containerPath(s)
 	case keyArgs:
 		cfg.Args = s.list
+	case keyWarm:
+		cfg.Warm, err = boolOf(s)
 	case keyList:
 		cfg.List, err = command(s)
 	case keyTests:

@@ -15,6 +15,7 @@ type Flags struct {
 	Preset     *string  `name:"preset" placeholder:"NAME" help:"Built-in suite support: pytest, rspec, cucumber or go (paratest.yml preset:, env PARATEST_PRESET)."`
 	GoDir      *string  `name:"go-dir" placeholder:"DIR" help:"Preset go: directory in the image holding the <import path>.test binaries (paratest.yml go_dir:, env PARATEST_GO_DIR; default /paratest/go)."`
 	Args       []string `name:"args" sep:"none" placeholder:"ARG" help:"With a preset: an extra argument for the runner, e.g. -x or --tags=@fast; repeatable (paratest.yml args:, env PARATEST_ARGS, comma-separated)."`
+	Warm       *bool    `name:"warm" negatable:"" help:"Presets pytest and rspec: load the runner once per worker and fork each batch from it (paratest.yml warm:, env PARATEST_WARM; default true)."`
 	List       *string  `name:"list" placeholder:"SHELL" help:"Shell command printing the test ids, one per line (paratest.yml list:, env PARATEST_LIST)."`
 	Tests      *string  `name:"tests" placeholder:"FILE" help:"File of test ids, one per line, instead of list; - reads stdin (paratest.yml tests:, env PARATEST_TESTS)."`
 	Filter     *string  `name:"filter" placeholder:"REGEXP" help:"Run only the ids matching (paratest.yml filter:, env PARATEST_FILTER)."`
@@ -70,6 +71,7 @@ func (f Flags) settings() map[string]setting {
 	str(keyPreset, f.Preset)
 	str(keyGoDir, f.GoDir)
 	list(keyArgs, f.Args)
+	boolean(keyWarm, f.Warm)
 	str(keyList, f.List)
 	str(keyTests, f.Tests)
 	str(keyFilter, f.Filter)

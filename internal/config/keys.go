@@ -16,6 +16,7 @@ const (
 	keyPreset     = "preset"
 	keyGoDir      = "go_dir"
 	keyArgs       = "args"
+	keyWarm       = "warm"
 	keyList       = "list"
 	keyTests      = "tests"
 	keyFilter     = "filter"
@@ -75,6 +76,7 @@ var keys = []struct {
 	{keyPreset, scalar},
 	{keyGoDir, scalar},
 	{keyArgs, list},
+	{keyWarm, scalar},
 	{keyList, scalarOrList},
 	{keyTests, scalar},
 	{keyFilter, scalar},

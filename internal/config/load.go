@@ -74,6 +74,7 @@ func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Confi
 		Pull:              engine.PullMissing,
 		Workers:           runtime.NumCPU(),
 		Batch:             BatchAuto,
+		Warm:              true,
 		Results:           Results{Kind: ResultsExitCode},
 		Out:               DefaultOut,
 		Stream:            StreamFailures,

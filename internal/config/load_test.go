@@ -73,6 +73,7 @@ func TestDefaults(t *testing.T) {
 		List:    Command{Shell: "ls"},
 		Command: Command{Shell: "run"},
 		Batch:   1,
+		Warm:    true,
 		Results: Results{Kind: ResultsExitCode},
 		RunID:   cfg.RunID,
 		Out:     "paratest-out",

@@ -80,7 +80,9 @@ type auto struct {
 // over the predicted time left: a batch takes about the time left divided by
 // twice the number of workers, so batches are large early and shrink toward the
 // end, and the workers finish together. A batch never gets so small that its
-// overhead exceeds a fifth of its time, and holds at most AutoMax tests; before
+// overhead exceeds a fifth of its time, nor larger than a worker's fair share
+// of the time left (the time left divided by the workers), and holds at most
+// AutoMax tests; before
 // any test was measured, at most autoFirst. The batch argument of New is
 // ignored.
 func Auto(workers int, est Estimator) Option {
@@ -108,7 +110,10 @@ func (q *Queue) limits() (n int, budget time.Duration, cost func(string) time.Du
 	for _, id := range q.items {
 		left += cost(id)
 	}
-	budget = max(left/time.Duration(2*a.workers), autoOverhead*a.est.Overhead(), time.Millisecond)
+	// Never more than a fair share of what is left, whatever the overhead: one
+	// worker must not take the rest while the others idle.
+	fair := left / time.Duration(a.workers)
+	budget = max(min(max(left/time.Duration(2*a.workers), autoOverhead*a.est.Overhead()), fair), time.Millisecond)
 	return AutoMax, budget, cost
 }
 

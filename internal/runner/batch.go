@@ -115,9 +115,18 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 		Stderr:     io.MultiWriter(stderr, w.log, liveErr),
 	})
 	if err != nil {
+		// The agent keeps the result of a command whose stream broke: a new
+		// session to the same container may get it (recover).
+		w.held = &heldBatch{ids: ids, seq: uint64(w.seq), round: round, timeout: timeout,
+			stdout: stdout.Bytes(), stderr: stderr.Bytes(), start: start}
 		return nil, err
 	}
-	out := suite.Output{IDs: ids, ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}
+	return p.verdicts(w, ids, res, stdout.Bytes(), stderr.Bytes(), time.Since(start), timeout), nil
+}
+
+// verdicts turns how a batch's command ended into its verdicts.
+func (p *pool) verdicts(w *worker, ids []string, res session.Result, stdout, stderr []byte, dur, timeout time.Duration) []verdict.Verdict {
+	out := suite.Output{IDs: ids, ExitCode: res.ExitCode, Stdout: stdout, Stderr: stderr, File: res.File, Duration: dur}
 	if res.TimedOut {
 		out.ExitCode = agent.ExitTimeout
 	}
@@ -127,7 +136,18 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 	if res.TimedOut {
 		timedOut(vs, timeout, !p.s.suite.PerID())
 	}
-	return vs, nil
+	return vs
+}
+
+// heldBatch is a batch whose stream broke while its container may live on: its
+// lease is held until a new session asks the agent for its result.
+type heldBatch struct {
+	ids            []string
+	seq            uint64 // the run's id for the agent
+	round          int
+	timeout        time.Duration
+	stdout, stderr []byte // what came before the stream broke
+	start          time.Time
 }
 
 // execPrefix runs a command through the agent, killed whole after timeout (0: none).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // captureLimit bounds what the master keeps of one batch's stdout or stderr for
@@ -68,12 +69,15 @@ func (c *capture) Bytes() []byte {
 // limitWriter passes the first n bytes through to w, then a marker, then drops
 // the rest: the worker log of a test that prints without end stays bounded.
 type limitWriter struct {
+	mu   sync.Mutex // a worker's batches and its warm runner write to one log
 	w    io.Writer
 	left int64
 	done bool
 }
 
 func (l *limitWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	n := len(p)
 	if l.done {
 		return n, nil

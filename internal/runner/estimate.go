@@ -9,7 +9,9 @@ import (
 
 // estimator is what batch: auto sizes batches by (queue.Estimator): the timing
 // history's predictions, and the mean test duration and per-batch overhead
-// measured in this run so far. Safe for concurrent use.
+// measured in this run so far, the overhead as a moving average (the first
+// batches may start cold, later ones from a warm runner). Safe for concurrent
+// use.
 type estimator struct {
 	predicted map[string]time.Duration // read-only
 
@@ -17,7 +19,7 @@ type estimator struct {
 	tests    int
 	testTime time.Duration
 	batches  int
-	overhead time.Duration // summed over batches
+	overhead time.Duration // moving average: a warm runner coming up lowers it
 }
 
 func (e *estimator) Predict(id string) (time.Duration, bool) {
@@ -39,10 +41,7 @@ func (e *estimator) Mean() time.Duration {
 func (e *estimator) Overhead() time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.batches == 0 {
-		return 0
-	}
-	return e.overhead / time.Duration(e.batches)
+	return e.overhead
 }
 
 // observe counts a batch that took wall and gave vs: what the tests did not take
@@ -65,5 +64,10 @@ func (e *estimator) observe(wall time.Duration, vs []verdict.Verdict) {
 	e.tests += n
 	e.testTime += sum
 	e.batches++
-	e.overhead += max(wall-sum, 0)
+	o := max(wall-sum, 0)
+	if e.batches == 1 {
+		e.overhead = o
+	} else {
+		e.overhead = (e.overhead*2 + o) / 3 // the latest batches count most
+	}
 }

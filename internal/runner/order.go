@@ -150,7 +150,7 @@ func (p *pool) onWorkers(ctx context.Context, ready []*worker, n int, job func(w
 					mu.Lock()
 					todo = append(todo, i) // another worker tries it
 					mu.Unlock()
-					w.broken = true
+					w.broken, w.held = true, nil // an order check is not recovered
 					return
 				}
 			}

@@ -72,7 +72,14 @@ type fakeContainer struct {
 	f      *fakeEngine
 	worker string
 	junit  []byte // the last batch's JUnit file
+
+	mu   sync.Mutex
+	kept map[uint64]int // exit codes of commands whose stream broke, by run id
 }
+
+// errCutKept breaks a command's stream, as a lost SSH connection does, while
+// the agent finishes the command and keeps its result (exit code 0).
+var errCutKept = errors.New("stream cut, result kept")
 
 func (c *fakeContainer) ID() string { return "fake" + c.worker }
 func (c *fakeContainer) Exec(ctx context.Context, spec engine.ExecSpec) (int, error) {
@@ -101,6 +108,14 @@ func (c *fakeContainer) serve(ctx context.Context, spec engine.ExecSpec) (int, e
 				return -1, err
 			}
 			code, err := c.command(req.Argv, req.Env)
+			if errors.Is(err, errCutKept) {
+				c.mu.Lock()
+				if c.kept == nil {
+					c.kept = map[uint64]int{}
+				}
+				c.kept[req.ID] = 0
+				c.mu.Unlock()
+			}
 			if err != nil {
 				return -1, err // the stream breaks: the batch is lost
 			}
@@ -113,6 +128,18 @@ func (c *fakeContainer) serve(ctx context.Context, spec engine.ExecSpec) (int, e
 				}
 			}
 			payload, _ := st.MarshalBinary()
+			agent.WriteFrame(out, agent.Frame{Type: agent.FrameExit, Tag: f.Tag, Payload: payload})
+		case agent.FramePending:
+			id, _ := agent.UnmarshalU64(f.Payload)
+			c.mu.Lock()
+			code, ok := c.kept[id]
+			delete(c.kept, id)
+			c.mu.Unlock()
+			if !ok {
+				agent.WriteFrame(out, agent.Frame{Type: agent.FrameNone, Tag: f.Tag})
+				continue
+			}
+			payload, _ := agent.ExitStatus{Code: code}.MarshalBinary()
 			agent.WriteFrame(out, agent.Frame{Type: agent.FrameExit, Tag: f.Tag, Payload: payload})
 		case agent.FrameBeat, agent.FrameRemove:
 			agent.WriteFrame(out, agent.Frame{Type: agent.FrameOK, Tag: f.Tag})
@@ -370,5 +397,35 @@ func TestFailedListingRemovesWarmWorkers(t *testing.T) {
 	}
 	if eng.removeAlls < 2 { // once before the run (leftovers), once after the failed listing
 		t.Errorf("RemoveAll called %d times, want the clean-up after the failed listing too", eng.removeAlls)
+	}
+}
+
+// A batch whose stream broke while its command ran on is not run again: the
+// worker opens a new session to the same container and reports the result the
+// agent kept.
+func TestBatchFinishedWhileCutOffIsReported(t *testing.T) {
+	var mu sync.Mutex
+	runs := map[string]int{}
+	eng := &fakeEngine{run: func(worker, id string, _ int) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		runs[id]++
+		if id == "b" && runs[id] == 1 {
+			return 0, errCutKept
+		}
+		return 0, nil
+	}}
+	r, console := fakeRunWith(t, []string{"a", "b", "c"}, eng, nil)
+	if got := attempts(r, "b"); len(got) != 1 || got[0].Status != result.Passed {
+		t.Fatalf("b: attempts %+v, want one pass\n%s", got, console)
+	}
+	if runs["b"] != 1 {
+		t.Errorf("b ran %d times, want once: its kept result is reported", runs["b"])
+	}
+	if eng.started != 2 {
+		t.Errorf("%d containers started, want 2: the worker goes on in its container", eng.started)
+	}
+	if !strings.Contains(console, "finished meanwhile") {
+		t.Errorf("console does not say the batch finished while cut off:\n%s", console)
 	}
 }

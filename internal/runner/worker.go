@@ -2,12 +2,16 @@ package runner
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 )
 
 // worker is one worker's identity and the life of its container: started with
@@ -27,6 +31,10 @@ type worker struct {
 	retired  bool
 	logPath  string
 	log      io.Writer
+
+	// held is the batch whose stream broke, its lease held until recover
+	// asks the agent for its result; nil when none.
+	held *heldBatch
 
 	// ready is closed once the attempt warmUp made is over, its error in
 	// warmErr; nil when no warm-up was made.
@@ -48,7 +56,11 @@ func (e *retireError) Unwrap() error { return e.err }
 // a lost attempt — with its heartbeat, and runs setup in it.
 func (p *pool) open(ctx context.Context, w *worker) error {
 	if _, err := w.h.prepare(ctx, p.s); err != nil {
+		p.dropHeld(ctx, w, err)
 		return err
+	}
+	if w.held != nil && p.recover(ctx, w) {
+		return nil
 	}
 	if w.c != nil { // the container of a lost attempt: gone or useless
 		cctx, cancel := cleanupContext(ctx, p.s.opts.Hard)
@@ -85,8 +97,79 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 			return err
 		}
 	}
+	if wr, ok := p.s.suite.(suite.Warmer); ok {
+		if cmd, on := wr.Warm(); on {
+			go p.warm(life, w, c, cmd)
+		}
+	}
 	w.broken = false
 	return nil
+}
+
+// warm runs the adapter's warm runner in c until the container goes (or the
+// worker closes it): its own exec, not the session, which runs one command at a
+// time. Batches fall back to a cold start while it is not up, so its failure
+// costs time, never a verdict: it is only logged.
+func (p *pool) warm(ctx context.Context, w *worker, c engine.Container, cmd suite.Command) {
+	fmt.Fprintf(w.log, "=== paratest: warm runner: %s\n", strings.Join(cmd.Argv, " "))
+	code, err := c.Exec(ctx, engine.ExecSpec{
+		Cmd:    append(execPrefix(0), cmd.Argv...),
+		Env:    append(append([]string(nil), cmd.Env...), roundEnv(1)...),
+		Stdout: w.log,
+		Stderr: w.log,
+	})
+	if ctx.Err() == nil {
+		fmt.Fprintf(w.log, "=== paratest: warm runner ended: exit code %d, %v; batches start cold\n", code, err)
+	}
+}
+
+// recover opens a new session to the container whose stream broke and asks
+// its agent for the held batch's result: a batch that finished, or finishes,
+// while the master was cut off is reported, not run again. It returns true when
+// the worker goes on in that container; otherwise the held tests went back to
+// the queue.
+func (p *pool) recover(ctx context.Context, w *worker) bool {
+	hb := w.held
+	w.held = nil
+	life, stop := context.WithCancel(context.WithoutCancel(ctx))
+	sess, err := session.Open(life, w.c)
+	if err == nil {
+		var res session.Result
+		var kept bool
+		pctx, done := w.h.connection(ctx)
+		res, kept, err = sess.Pending(pctx, hb.seq)
+		done()
+		if err == nil && kept {
+			w.sess, w.stopBeat, w.broken = sess, stop, false
+			go p.heartbeat(life, w, sess)
+			p.s.con.Infof("worker %s: back; its batch of %s finished meanwhile", w.tag(), plural(len(hb.ids), "test"))
+			vs := p.verdicts(w, hb.ids, res, append(hb.stdout, res.Stdout...), append(hb.stderr, res.Stderr...), time.Since(hb.start), hb.timeout)
+			p.finish(w, hb.ids, vs)
+			return true
+		}
+		if err == nil {
+			err = errors.New("its agent kept no result")
+		}
+		sess.Close()
+	}
+	stop()
+	p.lose(w, hb.ids, err)
+	return false
+}
+
+// dropHeld gives up the result of w's held batch: its tests go back to the
+// queue, or, when the run is interrupted, stay without a verdict.
+func (p *pool) dropHeld(ctx context.Context, w *worker, cause error) {
+	hb := w.held
+	if hb == nil {
+		return
+	}
+	w.held = nil
+	if ctx.Err() != nil {
+		p.q.Done(hb.ids)
+		return
+	}
+	p.lose(w, hb.ids, cause)
 }
 
 // lost marks w's container as lost: the next attempt starts another.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
@@ -44,6 +45,7 @@ const giveUpAfter = 3
 // host and, when the host or the container is lost, waits reconnect_interval and
 // tries again, until the queue is finished.
 func (p *pool) work(ctx context.Context, w *worker) {
+	defer p.dropHeld(ctx, w, errors.New("the worker stopped"))
 	failures := 0
 	// The first attempt may have been made while the suite was listed.
 	pending := w.warmed()
@@ -118,11 +120,14 @@ func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 		verdicts, err := p.runBatch(ctx, w, ids, p.round)
 		if err != nil {
 			if ctx.Err() != nil {
+				w.held = nil
 				p.q.Done(ids) // interrupted: the tests stay without a verdict
 				return true, context.Cause(ctx)
 			}
 			w.lost()
-			p.lose(w, ids, err)
+			if errors.Is(err, engine.ErrContainerGone) {
+				p.dropHeld(ctx, w, err) // nothing to ask for the result
+			}
 			return true, err
 		}
 		p.finish(w, ids, verdicts)

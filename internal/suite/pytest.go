@@ -28,14 +28,37 @@ import (
 // when the interpreter died; the tests after it go back to the queue, as do
 // those after a test that stopped the batch with -x or --maxfail in args:. See
 // plugin/pytest/run.py for the events.
+//
+// Warm runners: `run.py serve` (Warm) imports pytest, its plugins, the
+// conftest files and the test modules once per worker, with a collect-only
+// session that collects no test, and forks a child per batch from that
+// state; a batch is then
+// `client.py`, which hands its argv, environment, working directory and stdio
+// to that server and exits with the child's status, or execs the cold command
+// itself when there is no server. See plugin/pytest/client.py for the protocol.
 
-//go:embed plugin/pytest/run.py
-var pytestRunPy []byte
+var (
+	//go:embed plugin/pytest/run.py
+	pytestRunPy []byte
+	//go:embed plugin/pytest/client.py
+	pytestClientPy []byte
+)
 
 const (
-	pytestDir = Dir + "/pytest"
-	pytestRun = pytestDir + "/run.py"
+	pytestDir    = Dir + "/pytest"
+	pytestRun    = pytestDir + "/run.py"
+	pytestClient = pytestDir + "/client.py"
 )
+
+// warmOn reports whether cfg leaves the warm runners on (warm:, default true):
+// off for a suite whose runner cannot be forked once loaded (threads or
+// connections opened while conftest.py or spec_helper loads).
+func warmOn(cfg *config.Config) bool { return cfg.Warm }
+
+// warmSocket is where a preset's warm server listens inside a container, in
+// /tmp, which the image's user can write whoever it is. The server writes its
+// pid to the same path with ".pid".
+func warmSocket(kind string) string { return "/tmp/paratest-" + kind + "-warm.sock" }
 
 type pytest struct {
 	cfg *config.Config
@@ -49,10 +72,15 @@ type pytestItem struct {
 	arg  string // the argument that selects the test from the working directory
 }
 
+var _ Warmer = (*pytest)(nil)
+
 func newPytest(cfg *config.Config) Adapter { return &pytest{cfg: cfg} }
 
 func (p *pytest) Files() []engine.File {
-	return []engine.File{{Path: pytestRun, Mode: 0o644, Data: pytestRunPy}}
+	return []engine.File{
+		{Path: pytestRun, Mode: 0o644, Data: pytestRunPy},
+		{Path: pytestClient, Mode: 0o644, Data: pytestClientPy},
+	}
 }
 
 // argv is run.py's command line: mode, result file, then pytest's arguments.
@@ -141,7 +169,19 @@ func (p *pytest) Batch(ids []string, seq int) Command {
 		}
 		argv = append(argv, id)
 	}
+	if warmOn(p.cfg) {
+		argv = append([]string{"python3", "-I", "-S", pytestClient, warmSocket("pytest"), "--"}, argv...)
+	}
 	return Command{Argv: argv, ResultFile: results, What: "pytest"}
+}
+
+// Warm is the worker's pytest server: run.py serve, with the batches' pytest
+// arguments for its collect-only preload.
+func (p *pytest) Warm() (Command, bool) {
+	if !warmOn(p.cfg) {
+		return Command{}, false
+	}
+	return Command{Argv: p.argv("serve", warmSocket("pytest")), What: "pytest warm server"}, true
 }
 
 func (p *pytest) Verdicts(out Output) []verdict.Verdict {

@@ -222,7 +222,7 @@ func TestPytestNames(t *testing.T) {
 
 func TestPytestCommands(t *testing.T) {
 	p, _ := listedPytest(t, "011-list-subdir")
-	p.cfg = &config.Config{Args: []string{"-m", "not slow", "--tb=short"}}
+	p.cfg = &config.Config{Args: []string{"-m", "not slow", "--tb=short"}, Warm: true}
 	list := p.List()
 	if want := []string{"python3", "/.paratest/pytest/run.py", "list", "/tmp/paratest-pytest-list.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short"}; !slices.Equal(list.Argv, want) {
 		t.Errorf("list argv %q, want %q", list.Argv, want)
@@ -232,18 +232,35 @@ func TestPytestCommands(t *testing.T) {
 	}
 	// The listing ran in /suite/tests under the rootdir /suite: the batch
 	// selects its tests by paths relative to the working directory.
-	b := p.Batch([]string{"tests/test_sub.py::test_param[x[1]]", "tests/other.py::test_unlisted", "tests/test_sub.py::TestThing::test_method"}, 7)
-	want := []string{"python3", "/.paratest/pytest/run.py", "run", "/tmp/paratest-pytest-7.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short", "--",
+	ids := []string{"tests/test_sub.py::test_param[x[1]]", "tests/other.py::test_unlisted", "tests/test_sub.py::TestThing::test_method"}
+	cold := []string{"python3", "/.paratest/pytest/run.py", "run", "/tmp/paratest-pytest-7.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short", "--",
 		"test_sub.py::test_param[x[1]]", "tests/other.py::test_unlisted", "test_sub.py::TestThing::test_method"}
-	if !slices.Equal(b.Argv, want) {
+	// Warm runners on: the client, which runs the cold command itself when
+	// there is no server.
+	b := p.Batch(ids, 7)
+	if want := append([]string{"python3", "-I", "-S", "/.paratest/pytest/client.py", "/tmp/paratest-pytest-warm.sock", "--"}, cold...); !slices.Equal(b.Argv, want) {
 		t.Errorf("batch argv\n%q, want\n%q", b.Argv, want)
 	}
 	if b.ResultFile != "/tmp/paratest-pytest-7.jsonl" {
 		t.Errorf("batch result file %q", b.ResultFile)
 	}
+	warm, ok := p.Warm()
+	if want := []string{"python3", "/.paratest/pytest/run.py", "serve", "/tmp/paratest-pytest-warm.sock", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short"}; !ok || !slices.Equal(warm.Argv, want) {
+		t.Errorf("Warm() = %q, %v, want %q, true", warm.Argv, ok, want)
+	}
+	p.cfg.Warm = false
+	if b := p.Batch(ids, 7); !slices.Equal(b.Argv, cold) {
+		t.Errorf("batch argv with warm: false\n%q, want\n%q", b.Argv, cold)
+	}
+	if _, ok := p.Warm(); ok {
+		t.Error("Warm() with warm: false: true, want false")
+	}
 	files := p.Files()
-	if len(files) != 1 || files[0].Path != "/.paratest/pytest/run.py" || !strings.Contains(string(files[0].Data), "pytest.main(args, plugins=") {
-		t.Errorf("files %+v", files)
+	if len(files) != 2 || files[0].Path != "/.paratest/pytest/run.py" || !strings.Contains(string(files[0].Data), "pytest.main(args, plugins=") ||
+		files[1].Path != "/.paratest/pytest/client.py" || !strings.Contains(string(files[1].Data), "SCM_RIGHTS") {
+		for _, f := range files {
+			t.Errorf("file %s: %d bytes", f.Path, len(f.Data))
+		}
 	}
 	if !p.PerID() || p.Group("tests/test_sub.py::TestThing::test_method") != "" {
 		t.Error("PerID or Group")

@@ -17,12 +17,20 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
 
-//go:embed plugin/rspec/formatter.rb
-var rspecFormatter []byte
+var (
+	//go:embed plugin/rspec/formatter.rb
+	rspecFormatter []byte
+	//go:embed plugin/rspec/server.rb
+	rspecServer []byte
+	//go:embed plugin/rspec/client.rb
+	rspecClient []byte
+)
 
 const (
 	rspecFormatterPath  = Dir + "/rspec/formatter.rb"
 	rspecFormatterClass = "JenkinsParatest::RSpecFormatter"
+	rspecServerPath     = Dir + "/rspec/server.rb"
+	rspecClientPath     = Dir + "/rspec/client.rb"
 )
 
 // rspecSuite is the rspec preset. Our formatter (plugin/rspec/formatter.rb)
@@ -32,15 +40,28 @@ const (
 // Testcases are named as rspec_junit_formatter names them — classname the top
 // group's file dotted without its extension, name the full description — by its
 // rules, re-implemented in the formatter so that the image needs only rspec-core.
+//
+// Warm runners: the image's own rspec, made a server by requiring
+// plugin/rspec/server.rb last (Warm), loads rspec-core and what .rspec and
+// args: require (spec_helper) once per worker and forks a child per batch from
+// that state; a batch is then plugin/rspec/client.rb, which hands its argv,
+// environment, working directory and stdio to that server and exits with the
+// child's status, or execs the cold command itself when there is no server.
 type rspecSuite struct {
 	cfg   *config.Config
 	names map[string]Name // the listing's names; read-only after ParseList
 }
 
+var _ Warmer = (*rspecSuite)(nil)
+
 func newRSpec(cfg *config.Config) Adapter { return &rspecSuite{cfg: cfg} }
 
 func (r *rspecSuite) Files() []engine.File {
-	return []engine.File{{Path: rspecFormatterPath, Mode: 0o644, Data: rspecFormatter}}
+	return []engine.File{
+		{Path: rspecFormatterPath, Mode: 0o644, Data: rspecFormatter},
+		{Path: rspecServerPath, Mode: 0o644, Data: rspecServer},
+		{Path: rspecClientPath, Mode: 0o644, Data: rspecClient},
+	}
 }
 
 // rspecArgv is rspec with our formatter writing to file, then the user's args.
@@ -106,7 +127,22 @@ func (r *rspecSuite) Group(string) string { return "" }
 func (r *rspecSuite) Batch(ids []string, seq int) Command {
 	file := ResultFile("rspec", seq)
 	argv := append(r.rspecArgv(file), "--format", "progress", "--")
-	return Command{Argv: append(argv, ids...), ResultFile: file, What: "rspec"}
+	argv = append(argv, ids...)
+	if warmOn(r.cfg) {
+		argv = append([]string{"ruby", "--disable-gems", rspecClientPath, warmSocket("rspec"), "--"}, argv...)
+	}
+	return Command{Argv: argv, ResultFile: file, What: "rspec"}
+}
+
+// Warm is the worker's rspec server: rspec with the batches' arguments, then
+// server.rb, required after every other --require, so that spec_helper is
+// loaded before it serves.
+func (r *rspecSuite) Warm() (Command, bool) {
+	if !warmOn(r.cfg) {
+		return Command{}, false
+	}
+	argv := append(append([]string{"rspec"}, r.cfg.Args...), "--require", rspecServerPath)
+	return Command{Argv: argv, Env: []string{"PARATEST_WARM_SOCKET=" + warmSocket("rspec")}, What: "rspec warm server"}, true
 }
 
 // Verdicts reads the formatter's events. The formatter writes "close" last;

@@ -48,9 +48,15 @@ func rspecCapture(t *testing.T, name string) (argv []string, out Output) {
 // The recorded commands are the adapter's, but for the result file's name.
 func TestRSpecCommands(t *testing.T) {
 	r := newRSpec(&config.Config{Preset: config.PresetRSpec})
-	if files := r.Files(); len(files) != 1 || files[0].Path != "/.paratest/rspec/formatter.rb" ||
-		!strings.Contains(string(files[0].Data), "module JenkinsParatest") || files[0].Mode != 0o644 {
-		t.Errorf("Files() = %+v, want the formatter at /.paratest/rspec/formatter.rb", files)
+	var paths []string
+	for _, f := range r.Files() {
+		paths = append(paths, f.Path)
+		if f.Mode != 0o644 || !strings.Contains(string(f.Data), "JenkinsParatest") {
+			t.Errorf("Files(): %s: mode %o, %d bytes", f.Path, f.Mode, len(f.Data))
+		}
+	}
+	if want := []string{"/.paratest/rspec/formatter.rb", "/.paratest/rspec/server.rb", "/.paratest/rspec/client.rb"}; !slices.Equal(paths, want) {
+		t.Errorf("Files() = %q, want %q", paths, want)
 	}
 	const file = "/tmp/paratest-rspec.jsonl" // capture.sh's
 
@@ -81,15 +87,30 @@ func TestRSpecCommands(t *testing.T) {
 
 // args: come after our options and before the ids, as argv elements.
 func TestRSpecArgs(t *testing.T) {
-	r := newRSpec(&config.Config{Preset: config.PresetRSpec, Args: []string{"--tag", "~slow", "--seed", "1 2"}})
+	r := newRSpec(&config.Config{Preset: config.PresetRSpec, Args: []string{"--tag", "~slow", "--seed", "1 2"}, Warm: true})
 	list := r.List().Argv
 	if got := list[len(list)-4:]; !slices.Equal(got, []string{"--tag", "~slow", "--seed", "1 2"}) {
 		t.Errorf("List().Argv ends %q", got)
 	}
 	got := r.Batch([]string{"./spec/a b_spec.rb[1:1]", "./spec/c_spec.rb[2:1]"}, 1).Argv
 	wantTail := []string{"--tag", "~slow", "--seed", "1 2", "--format", "progress", "--", "./spec/a b_spec.rb[1:1]", "./spec/c_spec.rb[2:1]"}
-	if !slices.Equal(got[len(got)-len(wantTail):], wantTail) || got[0] != "rspec" {
-		t.Errorf("Batch().Argv = %q, want it to end %q", got, wantTail)
+	wantHead := []string{"ruby", "--disable-gems", "/.paratest/rspec/client.rb", "/tmp/paratest-rspec-warm.sock", "--", "rspec"}
+	if !slices.Equal(got[len(got)-len(wantTail):], wantTail) || !slices.Equal(got[:len(wantHead)], wantHead) {
+		t.Errorf("Batch().Argv = %q, want it to start %q and end %q", got, wantHead, wantTail)
+	}
+	// The server is the suite's rspec with the same args:, and ours required
+	// after every other --require.
+	warm, ok := r.(Warmer).Warm()
+	if want := []string{"rspec", "--tag", "~slow", "--seed", "1 2", "--require", "/.paratest/rspec/server.rb"}; !ok || !slices.Equal(warm.Argv, want) ||
+		!slices.Equal(warm.Env, []string{"PARATEST_WARM_SOCKET=/tmp/paratest-rspec-warm.sock"}) {
+		t.Errorf("Warm() = %+v, %v, want argv %q", warm, ok, want)
+	}
+	r = newRSpec(&config.Config{Preset: config.PresetRSpec})
+	if got := r.Batch([]string{"./spec/a_spec.rb[1:1]"}, 1).Argv; got[0] != "rspec" {
+		t.Errorf("Batch().Argv with warm: false = %q, want the cold rspec", got)
+	}
+	if _, ok := r.(Warmer).Warm(); ok {
+		t.Error("Warm() with warm: false: true, want false")
 	}
 }
 

@@ -98,6 +98,12 @@ type Adapter interface {
 	PerID() bool
 }
 
+// A Warmer's runner can be loaded once per worker. Warm is started in the
+// background in each worker container after setup, through the agent, and runs
+// until the container goes; Batch's commands then talk to it. Warm returns
+// false when the suite cannot use it (the opt-out, or a runner without it).
+type Warmer interface{ Warm() (Command, bool) }
+
 // New returns the adapter for a validated configuration.
 func New(cfg *config.Config) Adapter {
 	switch cfg.Preset {
