@@ -117,7 +117,7 @@ func (g *goSuite) Verdicts(out Output) []verdict.Verdict {
 	}
 	pkg, _ := splitGo(out.IDs[0])
 	run := parseGoRun(pkg, out.Stdout)
-	all := verdict.Bound(joinText(out.Stdout, out.Stderr), verdict.MaxOutput)
+	all := verdict.BatchOutput(out.Stdout, out.Stderr)
 
 	died := !run.ended || (out.ExitCode != 0 && out.ExitCode != 1)
 	crashed := map[string]bool{} // top-level names
@@ -229,7 +229,7 @@ func parseGoRun(pkg string, stdout []byte) *goRun {
 				c = &goCase{name: tc.Name, result: r}
 				run.cases[tc.Name] = c
 				run.order = append(run.order, tc.Name)
-			} else if goRank(r) > goRank(c.result) {
+			} else if verdict.Rank(r) > verdict.Rank(c.result) {
 				c.result = r
 			}
 			c.duration += t.Duration
@@ -254,19 +254,6 @@ func parseGoRun(pkg string, stdout []byte) *goRun {
 		}
 	}
 	return run
-}
-
-// goRank orders results from best to worst, for tests run more than once.
-func goRank(r gtr.Result) int {
-	switch r {
-	case gtr.Skip:
-		return 0
-	case gtr.Pass:
-		return 1
-	case gtr.Unknown:
-		return 2
-	}
-	return 3
 }
 
 func (c *goCase) text() string {
@@ -343,16 +330,4 @@ func crashMessage(out Output) string {
 		return fmt.Sprintf("crashed: the test binary was killed by signal %d (%v)", int(sig), sig)
 	}
 	return fmt.Sprintf("crashed: the test binary exited %d while the test ran", out.ExitCode)
-}
-
-// joinText is stdout then stderr, each starting on a line of its own.
-func joinText(stdout, stderr []byte) string {
-	s := string(stdout)
-	if len(stderr) > 0 {
-		if s != "" && !strings.HasSuffix(s, "\n") {
-			s += "\n"
-		}
-		s += string(stderr)
-	}
-	return s
 }

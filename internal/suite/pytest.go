@@ -206,7 +206,7 @@ func (p *pytest) Verdicts(out Output) []verdict.Verdict {
 			stopped = ev.Stopped != "" && len(done) > 0
 		}
 	}
-	output := verdict.Bound(pytestJoin(string(out.Stdout), string(out.Stderr)), verdict.MaxOutput)
+	output := verdict.BatchOutput(out.Stdout, out.Stderr)
 	vs := make([]verdict.Verdict, len(out.IDs))
 	for i, id := range out.IDs {
 		n := p.Name(id)
@@ -264,7 +264,7 @@ func pytestStatus(c pytestCase) (result.Status, string) {
 	}{{"error", result.Errored}, {"failure", result.Failed}, {"skipped", result.Skipped}} {
 		for _, r := range c.Results {
 			if r.Tag == want.tag {
-				return want.status, pytestFirstLine(r.Message)
+				return want.status, verdict.FirstLine(r.Message)
 			}
 		}
 	}
@@ -379,29 +379,4 @@ func pytestErrorLine(outputs ...[]byte) string {
 		}
 	}
 	return LastLine(outputs...)
-}
-
-// pytestJoin concatenates outputs, each starting on a line of its own.
-func pytestJoin(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-// pytestFirstLine is the first non-blank line of s, trimmed.
-func pytestFirstLine(s string) string {
-	for line := range strings.Lines(s) {
-		if line = strings.TrimSpace(line); line != "" {
-			return line
-		}
-	}
-	return ""
 }

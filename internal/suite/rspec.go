@@ -155,7 +155,7 @@ func (r *rspecSuite) Warm() (Command, bool) {
 // is wrong): every id is Errored, with its output.
 func (r *rspecSuite) Verdicts(out Output) []verdict.Verdict {
 	run := readRSpec(out.File)
-	all := verdict.Bound(joinText(out.Stdout, out.Stderr), verdict.MaxOutput)
+	all := verdict.BatchOutput(out.Stdout, out.Stderr)
 	killed := out.ExitCode > 128 || out.ExitCode == agent.ExitTimeout
 	died := !run.closed && (out.File != nil || killed)
 	crashed := ""

@@ -12,7 +12,7 @@ import (
 // Exit 0 passes. Exit 126 and 127 are the shell saying the command could not be run
 // at all, so no test ran: Errored. Any other exit fails.
 func ExitCode(b Batch) []Verdict {
-	v := Verdict{Status: result.Passed, Output: batchOutput(b.Stdout, b.Stderr)}
+	v := Verdict{Status: result.Passed, Output: BatchOutput(b.Stdout, b.Stderr)}
 	switch b.ExitCode {
 	case 0:
 	case 126, 127:

@@ -27,7 +27,7 @@ func GoTestJSON(b Batch) []Verdict {
 	tests := s.tests()
 	// The batch's whole output, for ids without a result; computed only if needed.
 	tail := sync.OnceValue(func() string {
-		return Bound(joinOutput(s.text.String(), string(b.Stderr)), MaxOutput)
+		return Bound(JoinOutput(s.text.String(), string(b.Stderr)), MaxOutput)
 	})
 	out := make([]Verdict, 0, len(b.IDs))
 	for _, id := range b.IDs {
@@ -171,7 +171,7 @@ func (s *goStream) tests() map[goKey]*goTest {
 				if isSub {
 					continue
 				}
-				if !gt.seen || rank(t.Result) > rank(gt.result) {
+				if !gt.seen || Rank(t.Result) > Rank(gt.result) {
 					gt.result = t.Result
 				}
 				gt.seen = true
@@ -182,8 +182,9 @@ func (s *goStream) tests() map[goKey]*goTest {
 	return out
 }
 
-// rank orders results from best to worst for tests run more than once.
-func rank(r gtr.Result) int {
+// Rank orders go-junit-report's results from best to worst, for a test run
+// more than once: its verdict is its worst.
+func Rank(r gtr.Result) int {
 	switch r {
 	case gtr.Skip:
 		return 0

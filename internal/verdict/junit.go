@@ -25,7 +25,7 @@ import (
 // Every id is Errored when the file is missing or unreadable, and so is an id the
 // file has no testcase for.
 func JUnit(b Batch) []Verdict {
-	tail := sync.OnceValue(func() string { return batchOutput(b.Stdout, b.Stderr) })
+	tail := sync.OnceValue(func() string { return BatchOutput(b.Stdout, b.Stderr) })
 	all := func(why string) []Verdict {
 		out := make([]Verdict, len(b.IDs))
 		for i, id := range b.IDs {
@@ -175,10 +175,10 @@ func (c *junitCase) message() string {
 		return ""
 	}
 	for _, p := range problems {
-		if m := firstLine(p.Message); m != "" {
+		if m := FirstLine(p.Message); m != "" {
 			return m
 		}
-		if m := firstLine(p.Body); m != "" {
+		if m := FirstLine(p.Body); m != "" {
 			return m
 		}
 	}
@@ -195,11 +195,11 @@ func (c *junitCase) details() string {
 		}
 		parts = append(parts, body)
 	}
-	return joinOutput(parts...)
+	return JoinOutput(parts...)
 }
 
 func (c *junitCase) output() string {
-	return joinOutput(slices.Concat(c.SystemOut, c.SystemErr)...)
+	return JoinOutput(slices.Concat(c.SystemOut, c.SystemErr)...)
 }
 
 func (c *junitCase) duration() time.Duration {
@@ -244,8 +244,8 @@ func caseVerdict(id string, cases []*junitCase) Verdict {
 		}
 		output = append(output, c.output())
 	}
-	v.Details = Bound(joinOutput(details...), MaxOutput)
-	v.Output = Bound(joinOutput(output...), MaxOutput)
+	v.Details = Bound(JoinOutput(details...), MaxOutput)
+	v.Output = Bound(JoinOutput(output...), MaxOutput)
 	if len(cases) == 1 {
 		// One JUnit file per class, so the suite is the class.
 		v.Suite, v.Class, v.Name = cases[0].Classname, cases[0].Classname, cases[0].Name

@@ -68,13 +68,13 @@ func noResult(id, why string, exitCode int, output string) Verdict {
 	}
 }
 
-// batchOutput is what the command printed, stdout then stderr, bounded.
-func batchOutput(stdout, stderr []byte) string {
-	return Bound(joinOutput(string(stdout), string(stderr)), MaxOutput)
+// BatchOutput is what the command printed, stdout then stderr, bounded.
+func BatchOutput(stdout, stderr []byte) string {
+	return Bound(JoinOutput(string(stdout), string(stderr)), MaxOutput)
 }
 
-// joinOutput concatenates outputs, starting each on a line of its own.
-func joinOutput(parts ...string) string {
+// JoinOutput concatenates outputs, starting each on a line of its own.
+func JoinOutput(parts ...string) string {
 	var b strings.Builder
 	for _, p := range parts {
 		if p == "" {
@@ -88,8 +88,8 @@ func joinOutput(parts ...string) string {
 	return b.String()
 }
 
-// firstLine is the first line of s that is not blank, trimmed.
-func firstLine(s string) string {
+// FirstLine is the first line of s that is not blank, trimmed.
+func FirstLine(s string) string {
 	for line := range strings.Lines(s) {
 		if line = strings.TrimSpace(line); line != "" {
 			return line
