@@ -36,8 +36,10 @@ test: deps lint
 	PARATEST_CAMPAIGN=1 $(GO) test -race -count=1 -timeout 30m ./...
 	scripts/test-jenkins.sh
 
+# Issue 10's benchmarks, each beside its baselines in the same run, then their
+# table (bench/speed.sh; 6 to 15 minutes on 2 CPUs).
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./e2e/ ./internal/history/
+	GO=$(GO) bench/speed.sh
 
 clean:
 	rm -rf bin paratest-out

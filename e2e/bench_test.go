@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,45 +53,40 @@ command: ['true']
 	return d
 }
 
-// BenchmarkStartToFirstTest measures, over 3 sshd hosts × 4 workers with the image
-// present, the time from starting the binary to the first finished test on the
-// console: SSH handshakes, engine checks, listing and 12 container starts.
+// BenchmarkStartToFirstTest measures, over 3 sshd hosts × 4 workers and 4 × 8
+// with the image present, the time from starting the binary to the first
+// finished test on the console: SSH handshakes, engine checks, listing and the
+// container starts.
 func BenchmarkStartToFirstTest(b *testing.B) {
-	if skipReason != "" || shellImage == "" {
-		b.Skip("needs the engine and busybox")
-	}
-	hosts := startHostsB(b, 3, 4)
-	dir := b.TempDir()
-	writeFile(b, filepath.Join(dir, "paratest.yml"), `
-image: `+shellImage+`
-pull: never
-list: 'i=0; while [ $i -lt 24 ]; do echo t$i; i=$((i+1)); done'
-command: 'true'
-`)
-	var total time.Duration
-	for range b.N {
-		cmd := exec.Command(binary, append([]string{"run", "--run-id", fmt.Sprintf("bench-%d", time.Now().UnixNano())}, hosts.flags()...)...)
-		cmd.Dir = dir
-		cmd.Env = cleanEnv()
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(stdout)
-		var first time.Duration
-		for sc.Scan() {
-			if first == 0 && strings.Contains(sc.Text(), " PASS ") {
-				first = time.Since(start)
+	for _, size := range []struct{ hosts, workers int }{{3, 4}, {4, 8}} {
+		b.Run(fmt.Sprintf("%dx%d", size.hosts, size.workers), func(b *testing.B) {
+			if skipReason != "" || shellImage == "" {
+				b.Skip("needs the engine and busybox")
 			}
-		}
-		if err := cmd.Wait(); err != nil || first == 0 {
-			b.Fatalf("run: %v (first test seen: %v)", err, first > 0)
-		}
-		total += first
+			hosts := startHostsB(b, size.hosts, size.workers)
+			var total time.Duration
+			for range b.N {
+				total += startToFirstTest(b, hosts, 2*size.hosts*size.workers)
+			}
+			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-first-test")
+		})
 	}
-	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-first-test")
+}
+
+// startToFirstTest runs n trivial tests over hosts once and returns the time from
+// starting the binary to the first finished test on the console.
+func startToFirstTest(b *testing.B, hosts *sshHosts, n int) time.Duration {
+	b.Helper()
+	dir := b.TempDir()
+	writeFile(b, filepath.Join(dir, "paratest.yml"), fmt.Sprintf(`
+image: %s
+pull: never
+list: 'i=0; while [ $i -lt %d ]; do echo t$i; i=$((i+1)); done'
+command: 'true'
+`, shellImage, n))
+	r := runTimed(b, dir, append([]string{"run", "--run-id", benchRunID()}, hosts.flags()...)...)
+	if r.code != 0 || r.first == 0 {
+		b.Fatalf("run: exit %d (first test seen: %v)\n%s%s", r.code, r.first > 0, tail(r.stdout, 4000), r.stderr)
+	}
+	return r.first
 }

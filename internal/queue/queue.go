@@ -74,6 +74,22 @@ const (
 type auto struct {
 	workers int
 	est     Estimator
+	// What is queued, kept as it changes so that sizing a batch does not walk
+	// the queue: the predicted time of the ids the history knows, and how many
+	// it does not.
+	known   time.Duration
+	unknown int
+}
+
+// count adds (sign 1) or removes (-1) ids from the totals.
+func (a *auto) count(ids []string, sign int) {
+	for _, id := range ids {
+		if d, ok := a.est.Predict(id); ok {
+			a.known += time.Duration(sign) * d
+		} else {
+			a.unknown += sign
+		}
+	}
 }
 
 // Auto sizes each batch as it is handed out (batch: auto), guided scheduling
@@ -86,7 +102,10 @@ type auto struct {
 // any test was measured, at most autoFirst. The batch argument of New is
 // ignored.
 func Auto(workers int, est Estimator) Option {
-	return func(q *Queue) { q.auto = &auto{workers: max(workers, 1), est: est} }
+	return func(q *Queue) {
+		q.auto = &auto{workers: max(workers, 1), est: est}
+		q.auto.count(q.items, 1)
+	}
 }
 
 // limits are the count and predicted-time bounds of the next batch, and the cost
@@ -106,10 +125,7 @@ func (q *Queue) limits() (n int, budget time.Duration, cost func(string) time.Du
 		}
 		return mean
 	}
-	var left time.Duration
-	for _, id := range q.items {
-		left += cost(id)
-	}
+	left := a.known + time.Duration(a.unknown)*mean
 	// Never more than a fair share of what is left, whatever the overhead: one
 	// worker must not take the rest while the others idle.
 	fair := left / time.Duration(a.workers)
@@ -287,6 +303,9 @@ func (q *Queue) take() []string {
 		}
 		ids := append([]string(nil), q.items[:n]...)
 		q.items = q.items[n:]
+		if q.auto != nil {
+			q.auto.count(ids, -1)
+		}
 		return ids
 	}
 	g := q.group(first)
@@ -304,6 +323,9 @@ func (q *Queue) take() []string {
 		rest = append(rest, id)
 	}
 	q.items = rest
+	if q.auto != nil {
+		q.auto.count(ids, -1)
+	}
 	return ids
 }
 
@@ -322,6 +344,9 @@ func (q *Queue) Requeue(ids []string) {
 	defer q.mu.Unlock()
 	q.leased -= len(ids)
 	q.items = append(append([]string(nil), ids...), q.items...)
+	if q.auto != nil {
+		q.auto.count(ids, 1)
+	}
 	q.wake()
 }
 
@@ -333,6 +358,9 @@ func (q *Queue) Close() []string {
 	q.closed = true
 	left := q.items
 	q.items = nil
+	if q.auto != nil {
+		q.auto.known, q.auto.unknown = 0, 0
+	}
 	q.wake()
 	return left
 }

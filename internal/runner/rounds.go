@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -107,7 +108,12 @@ func (p *pool) close() {
 // longest first when the timing history knows their durations; for the first
 // round it records the predicted wall time and its lower bound.
 func (s *master) newQueue(ids []string, run *result.Run) *queue.Queue {
-	group := s.suite.Group
+	// Grouping costs the queue a walk of what is left per batch: only when
+	// some tests have a group (Go test binaries).
+	var group func(string) string
+	if slices.ContainsFunc(ids, func(id string) bool { return s.suite.Group(id) != "" }) {
+		group = s.suite.Group
+	}
 	opts := []queue.Option{}
 	if s.cfg.Batch == config.BatchAuto {
 		opts = append(opts, queue.Auto(s.workers(), s.est))
