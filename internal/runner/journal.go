@@ -15,8 +15,12 @@ import (
 // that a master killed outright (SIGKILL, a lost agent) loses nothing that ran:
 // `run --resume` reads it back and runs only the tests without a verdict.
 type journal struct {
-	mu sync.Mutex
-	f  *os.File
+	mu      sync.Mutex // guards f's writes and written
+	f       *os.File
+	written uint64 // adds written so far
+
+	syncMu sync.Mutex // one sync at a time; guards synced
+	synced uint64     // adds on disk
 }
 
 // entry is one line of the journal: one attempt of one test.
@@ -74,13 +78,38 @@ func createJournal(path string, keep []entry) (*journal, error) {
 }
 
 // add records one attempt and syncs it to disk.
-func (j *journal) add(e entry) error {
+// add appends entries — a batch's verdicts — and returns once they are on
+// disk: a verdict is synced before its batch's lease ends. Adds of many workers
+// share their syncs (group commit): one that finds its entries synced by
+// another's sync returns at once.
+func (j *journal) add(es ...entry) error {
+	if len(es) == 0 {
+		return nil
+	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.write(e); err != nil {
+	for _, e := range es {
+		if err := j.write(e); err != nil {
+			j.mu.Unlock()
+			return err
+		}
+	}
+	j.written++
+	mine := j.written
+	j.mu.Unlock()
+
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= mine {
+		return nil
+	}
+	j.mu.Lock()
+	upto := j.written // everything written so far goes with this sync
+	j.mu.Unlock()
+	if err := j.f.Sync(); err != nil {
 		return err
 	}
-	return j.f.Sync()
+	j.synced = upto
+	return nil
 }
 
 func (j *journal) write(e entry) error {

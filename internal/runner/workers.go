@@ -234,8 +234,9 @@ func (p *pool) lose(w *worker, ids []string, cause error) {
 	}
 }
 
-// record appends the verdicts as attempts and prints them.
+// record appends the verdicts as attempts, journals them and prints them.
 func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
+	entries := make([]entry, 0, len(vs))
 	for _, v := range vs {
 		a := result.Attempt{
 			Status:   v.Status,
@@ -273,12 +274,13 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 		if t == nil {
 			continue
 		}
-		// The journal syncs to disk: not while holding up every other worker.
-		if p.s.journal != nil {
-			if err := p.s.journal.add(e); err != nil {
-				p.s.con.Warnf("journal: %v", err)
-			}
-		}
+		entries = append(entries, e)
 		p.s.con.TestDone(v.ID, a)
+	}
+	// The journal syncs to disk: not while holding up every other worker.
+	if p.s.journal != nil {
+		if err := p.s.journal.add(entries...); err != nil {
+			p.s.con.Warnf("journal: %v", err)
+		}
 	}
 }
