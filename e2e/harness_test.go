@@ -87,6 +87,12 @@ func teardown() {
 			exec.Command("docker", "rmi", "-f", img).Run()
 		}
 	}
+	// The runs remove their agent volumes; one a killed run left goes here.
+	if out, err := exec.Command("docker", "volume", "ls", "-q", "--filter", "label=paratest.agent").Output(); err == nil {
+		if vols := strings.Fields(string(out)); len(vols) > 0 {
+			exec.Command("docker", append([]string{"volume", "rm"}, vols...)...).Run()
+		}
+	}
 }
 
 // importBusybox makes a scratch image holding a static busybox as /bin/sh and its
@@ -220,6 +226,15 @@ func assertNoContainers(t *testing.T, runID string) {
 	if left := containers(t, runID); len(left) > 0 {
 		exec.Command("docker", append([]string{"rm", "-f"}, left...)...).Run()
 		t.Errorf("%d containers of run %s left behind", len(left), runID)
+	}
+	// The e2e tests run one at a time: no run is left to use an agent volume.
+	out, err := exec.Command("docker", "volume", "ls", "-q", "--filter", "label=paratest.agent").Output()
+	if err != nil {
+		t.Fatalf("docker volume ls: %v", err)
+	}
+	if vols := strings.Fields(string(out)); len(vols) > 0 {
+		exec.Command("docker", append([]string{"volume", "rm"}, vols...)...).Run()
+		t.Errorf("agent volumes left behind: %v", vols)
 	}
 }
 

@@ -67,6 +67,7 @@ func List(ctx context.Context, cfg *config.Config, opts Options) (*Listing, erro
 		return nil, err
 	}
 	defer s.close()
+	defer s.removeAll(ctx) // the agent's volume
 	ids, err := s.list(ctx)
 	if err != nil {
 		return nil, err
@@ -313,8 +314,8 @@ func (s *master) startContainer(ctx context.Context, h *host, role string, worke
 	return h.eng.Start(ctx, spec)
 }
 
-// removeAll removes every container of this run on every host, hosts in
-// parallel, under a context that survives the run's cancellation but not a second
+// removeAll removes every container of this run on every host, and the
+// agent's volume when no other run uses it, hosts in parallel, under a context that survives the run's cancellation but not a second
 // signal.
 func (s *master) removeAll(ctx context.Context) {
 	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
@@ -328,6 +329,16 @@ func (s *master) removeAll(ctx context.Context) {
 			}
 			if len(removed) > 0 {
 				s.con.Infof("removed %s on %s", plural(len(removed), "container"), h.name)
+			}
+			// The agent's volume goes with the run's last container, unless
+			// another run of this version still uses it.
+			h.mu.Lock()
+			vol := h.agentVolume
+			h.mu.Unlock()
+			if vol != "" && err == nil {
+				if _, err := h.eng.RemoveVolumes(cctx, map[string]string{LabelAgent: vol}); err != nil {
+					s.con.Warnf("remove the agent volume on %s: %v (jenkins-paratest clean removes it)", h.name, err)
+				}
 			}
 		})
 	}
