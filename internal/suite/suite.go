@@ -74,7 +74,7 @@ type Adapter interface {
 	// could not start (the runner says "not found" itself), and returns an error
 	// — one line naming what is wrong: no pytest module, a collection error, an
 	// output it cannot read — when the listing failed; the run then exits 2
-	// before any worker starts.
+	// before any test runs.
 	ParseList(out Output) ([]string, error)
 	// Name is how the runner's own JUnit reporter names a listed test in a
 	// serial run, so that Jenkins keeps each test's history.
