@@ -1,7 +1,6 @@
 package suite
 
 import (
-	"encoding/xml"
 	"os"
 	"path/filepath"
 	"slices"
@@ -484,38 +483,10 @@ func TestCucumberExitDescription(t *testing.T) {
 // verdicts of the same run through our formatter (batch-all) are the report's.
 func TestCucumberMatchesJUnit(t *testing.T) {
 	type key struct{ class, name string }
-	report := map[key]result.Status{}
 	files, _ := filepath.Glob(filepath.Join("testdata", "cucumber", "junit", "TEST-*.xml"))
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var suite struct {
-			Name  string `xml:"name,attr"`
-			Cases []struct {
-				Class   string    `xml:"classname,attr"`
-				Name    string    `xml:"name,attr"`
-				Failure *struct{} `xml:"failure"`
-				Error   *struct{} `xml:"error"`
-				Skipped *struct{} `xml:"skipped"`
-			} `xml:"testcase"`
-		}
-		if err := xml.Unmarshal(data, &suite); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, c := range suite.Cases {
-			s := result.Passed
-			switch {
-			case c.Error != nil:
-				s = result.Errored
-			case c.Failure != nil:
-				s = result.Failed
-			case c.Skipped != nil:
-				s = result.Skipped
-			}
-			report[key{c.Class, c.Name}] = s
-		}
+	report := map[key]result.Status{}
+	for n, s := range junitStatuses(t, files...) {
+		report[key{n.Class, n.Name}] = s
 	}
 	if len(report) != 236 {
 		t.Fatalf("the report has %d testcases, want 236", len(report))

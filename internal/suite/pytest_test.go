@@ -2,7 +2,6 @@ package suite
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,40 +58,7 @@ func loadPytest(t *testing.T, name string) pytestCapture {
 // read as Jenkins reads it.
 func serialJUnit(t *testing.T, name string) map[Name]result.Status {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "pytest", name, "junit.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Cases []struct {
-			Class   string    `xml:"classname,attr"`
-			Name    string    `xml:"name,attr"`
-			Failure *struct{} `xml:"failure"`
-			Error   *struct{} `xml:"error"`
-			Skipped *struct{} `xml:"skipped"`
-		} `xml:"testsuite>testcase"`
-	}
-	if err := xml.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	out := map[Name]result.Status{}
-	for _, c := range doc.Cases {
-		s := result.Passed
-		switch {
-		case c.Error != nil:
-			s = result.Errored
-		case c.Failure != nil:
-			s = result.Failed
-		case c.Skipped != nil:
-			s = result.Skipped
-		}
-		k := Name{Class: c.Class, Name: c.Name}
-		if _, dup := out[k]; dup {
-			t.Fatalf("%s: testcase %v twice", name, k)
-		}
-		out[k] = s
-	}
-	return out
+	return junitStatuses(t, filepath.Join("testdata", "pytest", name, "junit.xml"))
 }
 
 // listedPytest is an adapter that has parsed the recorded listing.
