@@ -58,7 +58,8 @@ func setup() (int, error) {
 		return 1, err
 	}
 	binary = filepath.Join(dir, "jenkins-paratest")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/jenkins-paratest")
+	// As make build builds it: what users run, and what the hosts receive.
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", binary, "./cmd/jenkins-paratest")
 	build.Dir = repoRoot
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {

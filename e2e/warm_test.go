@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	results "github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
@@ -235,11 +236,15 @@ func startWarmBox(t *testing.T, image, preset string) *warmBox {
 		}
 		writeFile(t, filepath.Join(dir, f.Path), string(f.Data))
 	}
-	agent, err := os.ReadFile(binary)
+	// Where the runner mounts it: the batches' warm client is the agent too.
+	bin, err := os.ReadFile(binary)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, ".paratest", "agent"), agent, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, agent.Path)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, agent.Path), bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("docker", "cp", dir+"/.", name+":/").CombinedOutput(); err != nil {
@@ -254,7 +259,7 @@ func (b *warmBox) run(env []string, timeout time.Duration, argv ...string) (code
 	for _, e := range env {
 		args = append(args, "-e", e)
 	}
-	args = append(args, b.name, "/.paratest/agent", "agent", "exec")
+	args = append(args, b.name, agent.Path, "agent", "exec")
 	if timeout > 0 {
 		args = append(args, "--timeout", timeout.String())
 	}
@@ -306,7 +311,7 @@ func (b *warmBox) list() []string {
 // before, read after.
 func (b *warmBox) batch(a suite.Adapter, ids []string, seq int, timeout time.Duration) suite.Output {
 	cmd := a.Batch(ids, seq)
-	b.run(nil, 0, "/.paratest/agent", "agent", "rm", cmd.ResultFile)
+	b.run(nil, 0, agent.Path, "agent", "rm", cmd.ResultFile)
 	start := time.Now()
 	code, stdout, stderr := b.run(append(cmd.Env, "PARATEST_ROUND=1"), timeout, cmd.Argv...)
 	return suite.Output{IDs: ids, ExitCode: code, Stdout: stdout, Stderr: stderr, File: b.read(cmd.ResultFile), Duration: time.Since(start)}
@@ -323,7 +328,7 @@ func (b *warmBox) startServer() {
 	for _, e := range cmd.Env {
 		args = append(args, "-e", e)
 	}
-	args = append(args, b.name, "sh", "-c", `exec "$@" >/tmp/warm.log 2>&1`, "sh", "/.paratest/agent", "agent", "exec", "--")
+	args = append(args, b.name, "sh", "-c", `exec "$@" >/tmp/warm.log 2>&1`, "sh", agent.Path, "agent", "exec", "--")
 	if out, err := exec.Command("docker", append(args, cmd.Argv...)...).CombinedOutput(); err != nil {
 		b.t.Fatalf("start %q: %v: %s", cmd.Argv, err, out)
 	}

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -45,16 +46,21 @@ const Heartbeat = "/.paratest/heartbeat"
 //
 //	idle [--orphan-ttl D]            keep the container alive until SIGTERM, or until
 //	                                 the heartbeat is older than D; reap orphans
-//	exec [--timeout D] -- ARGV...    run ARGV in its own process group; exit with its
-//	                                 code, or ExitTimeout after killing it at D
+//	exec [--timeout D] [--pidfile F] -- ARGV...
+//	                                 run ARGV in its own process group; exit with its
+//	                                 code, or ExitTimeout after killing it at D; with
+//	                                 F, write the agent's pid to F first (a warm
+//	                                 runner's, for its clients to wait on)
 //	serve                            run the requests of one master session, framed
 //	                                 on stdin, until stdin closes (see serve.go)
 //	beat                             touch the heartbeat
+//	warm SOCKET -- COMMAND...        run a batch in a preset's warm runner, or
+//	                                 COMMAND itself when there is none (warm.go)
 //	golist DIR                       list the Go tests of DIR's <import path>.test binaries
 //	rm PATH                          remove a file if it exists
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, serve, beat, golist, rm")
+		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, serve, beat, warm, golist, rm")
 		return 2
 	}
 	var err error
@@ -87,10 +93,24 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			argv = argv[2:]
 		}
+		if len(argv) >= 2 && argv[0] == "--pidfile" {
+			// A warm runner's: batches wait for a server whose pid is alive.
+			if err := writePid(argv[1]); err != nil {
+				fmt.Fprintf(stderr, "agent: exec: %v\n", err)
+				return 1
+			}
+			argv = argv[2:]
+		}
 		if len(argv) > 0 && argv[0] == "--" {
 			argv = argv[1:]
 		}
 		return run(ctx, argv, timeout, stdout, stderr)
+	case "warm":
+		if len(args) < 4 || args[2] != "--" {
+			fmt.Fprintln(stderr, "agent: usage: warm SOCKET -- COMMAND...")
+			return 2
+		}
+		return warm(args[1], args[3:], stderr)
 	case "golist":
 		if len(args) != 2 {
 			fmt.Fprintln(stderr, "agent: usage: golist DIR")
@@ -114,6 +134,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// writePid writes the agent's pid to path, atomically.
+func writePid(path string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // beat touches the heartbeat file.

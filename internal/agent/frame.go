@@ -169,10 +169,15 @@ const (
 
 // ExitStatus is the payload of an Exit frame.
 type ExitStatus struct {
-	Code      int
-	TimedOut  bool // the timeout expired and the command's processes were killed
-	File      uint8
-	FileError string
+	Code     int
+	TimedOut bool // the timeout expired and the command's processes were killed
+	// OutOfMemory: while the command ran, the kernel killed a process of the
+	// container for going over its memory limit, MemoryLimit bytes (0 when
+	// unknown).
+	OutOfMemory bool
+	MemoryLimit int64
+	File        uint8
+	FileError   string
 }
 
 // MarshalBinary encodes s.
@@ -180,6 +185,8 @@ func (s ExitStatus) MarshalBinary() ([]byte, error) {
 	var e encoder
 	e.u64(uint64(int64(s.Code)))
 	e.bool(s.TimedOut)
+	e.bool(s.OutOfMemory)
+	e.u64(uint64(s.MemoryLimit))
 	e.b = append(e.b, s.File)
 	e.str(s.FileError)
 	return e.b, nil
@@ -190,6 +197,8 @@ func (s *ExitStatus) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	s.Code = int(int64(d.u64()))
 	s.TimedOut = d.bool()
+	s.OutOfMemory = d.bool()
+	s.MemoryLimit = int64(d.u64())
 	s.File = d.byte()
 	s.FileError = d.str()
 	return d.end("exit status")

@@ -41,6 +41,7 @@ const drainWait = time.Second
 type serveConfig struct {
 	Heartbeat string // touched by beats
 	Dir       string // PendingDir
+	Cgroup    string // where the container's cgroup is mounted; "" is CgroupRoot
 }
 
 // server is the state of one `agent serve`.
@@ -284,12 +285,16 @@ func (s *server) run(ctx context.Context, tag uint64, req RunRequest) {
 		}
 	}
 	o := &outcome{id: req.ID}
+	ooms := s.oomKills()
 	code, timedOut, err := s.command(ctx, tag, req, o)
 	if err != nil {
 		s.sendError(tag, fmt.Errorf("run: %w", err))
 		return
 	}
 	o.status = ExitStatus{Code: code, TimedOut: timedOut}
+	if s.oomKills() > ooms {
+		o.status.OutOfMemory, o.status.MemoryLimit = true, memoryLimit(s.cgroup())
+	}
 	if req.ResultFile != "" {
 		data, err := readBounded(req.ResultFile, MaxResultFile)
 		switch {

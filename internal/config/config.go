@@ -73,6 +73,7 @@ type Config struct {
 	Batch      int               // tests per dispatch, >= 1, or BatchAuto
 	Results    Results           // where verdicts come from
 	Env        []string          // KEY=VALUE passed to every container
+	Limits     Limits            // what one worker container may use
 	RunID      string            // labels containers paratest.run=<RunID>
 	Out        string            // output directory
 	Stream     string            // StreamAll, StreamFailures or StreamNone
@@ -98,6 +99,16 @@ type Config struct {
 	ImageTransfer         string        // "" (every host gets the image per Pull) or ImageTransferLoad
 	ReconnectInterval     time.Duration // between attempts to reach a host whose connection dropped, > 0
 	OrphanTTL             time.Duration // a worker container unreachable this long removes itself, >= MinOrphanTTL
+}
+
+// Limits are what each worker container may use and do. Zero values are no
+// limit, but for Pids (DefaultPids).
+type Limits struct {
+	CPUs    float64  // CPUs' worth of time, e.g. 1.5; 0 is no limit
+	Memory  int64    // bytes of memory; 0 is no limit
+	Pids    int64    // processes and threads at once; 0 is no limit
+	Network string   // the engine's network mode: "" (its default, bridge), none, host or a network's name
+	CapDrop []string // capabilities taken from the test processes, e.g. NET_RAW; ALL for every one
 }
 
 // BatchAuto is the batch: value auto: the queue sizes each batch from the

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	units "github.com/docker/go-units"
+
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 )
 
@@ -72,6 +74,18 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 		cfg.Results, err = results(s)
 	case keyEnv:
 		cfg.Env, err = envList(s, lookupEnv)
+	case keyCPUs:
+		cfg.Limits.CPUs, err = cpus(s)
+	case keyMemory:
+		cfg.Limits.Memory, err = memory(s)
+	case keyPids:
+		var n int
+		n, err = count(s)
+		cfg.Limits.Pids = int64(n)
+	case keyNetwork:
+		cfg.Limits.Network, err = network(s)
+	case keyCapDrop:
+		cfg.Limits.CapDrop, err = capabilities(s)
 	case keyRunID:
 		cfg.RunID = strings.TrimSpace(s.str)
 	case keyOut:
@@ -320,6 +334,68 @@ func envList(s setting, lookupEnv func(string) (string, bool)) ([]string, error)
 		if v, ok := lookupEnv(key); ok {
 			out = append(out, fmt.Sprintf("%s=%s", key, v))
 		}
+	}
+	return out, nil
+}
+
+// cpus is a positive number of CPUs, or 0 for no limit.
+func cpus(s setting) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s.str), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return 0, s.errorf("want a number of CPUs such as 2 or 1.5 (0: no limit), got %q", s.str)
+	}
+	return f, nil
+}
+
+// minMemory is the least memory limit the engine accepts.
+const minMemory = 6 << 20
+
+// memory is a size such as 512m or 2g, or 0 for no limit.
+func memory(s setting) (int64, error) {
+	v := strings.TrimSpace(s.str)
+	if v == "0" {
+		return 0, nil
+	}
+	n, err := units.RAMInBytes(v)
+	if err != nil {
+		return 0, s.errorf("want a size such as 512m or 2g (0: no limit), got %q", s.str)
+	}
+	if n < minMemory {
+		return 0, s.errorf("must be at least 6m, got %q", s.str)
+	}
+	return n, nil
+}
+
+var networkName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// network is the engine's network mode for the workers. host, which lets the
+// tests reach every service of the host, weakens their isolation: like every
+// such setting, it is taken from a flag or the environment (the Jenkinsfile
+// owns them), never from paratest.yml, a file a pull request can change.
+func network(s setting) (string, error) {
+	v := strings.TrimSpace(s.str)
+	switch {
+	case v == "":
+		return "", nil
+	case v == "host" && s.inFile:
+		return "", s.errorf("host would let the tests reach every service of the host: give it as --network host or PARATEST_NETWORK=host, which the Jenkinsfile owns, not in paratest.yml")
+	case !networkName.MatchString(v):
+		return "", s.errorf("want bridge, none, host or a network's name, got %q", s.str)
+	}
+	return v, nil
+}
+
+var capability = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// capabilities are capability names, NET_RAW or CAP_NET_RAW, or ALL.
+func capabilities(s setting) ([]string, error) {
+	var out []string
+	for i, c := range s.list {
+		c = strings.ToUpper(strings.TrimSpace(c))
+		if !capability.MatchString(c) {
+			return nil, s.errorf("item %d: want a capability such as NET_RAW, or ALL, got %q", i+1, s.list[i])
+		}
+		out = append(out, strings.TrimPrefix(c, "CAP_"))
 	}
 	return out, nil
 }

@@ -26,6 +26,11 @@ type Flags struct {
 	Batch      *string  `name:"batch" placeholder:"N" help:"Tests per command, or auto (paratest.yml batch:, env PARATEST_BATCH; default auto, 1 with results exit-code)."`
 	Results    *string  `name:"results" placeholder:"KIND" help:"Where verdicts come from: exit-code, go-test-json or junit:/path/in/container (paratest.yml results:, env PARATEST_RESULTS; default exit-code)."`
 	Env        []string `name:"env" sep:"none" placeholder:"KEY[=VALUE]" help:"Environment variable for the tests; a bare KEY passes the master's value; repeatable (paratest.yml env:, env PARATEST_ENV, comma-separated)."`
+	CPUs       *string  `name:"cpus" placeholder:"N" help:"CPUs' worth of time each worker may use, e.g. 1.5; 0 is no limit (paratest.yml cpus:, env PARATEST_CPUS; default 0)."`
+	Memory     *string  `name:"memory" placeholder:"SIZE" help:"Memory each worker may use, e.g. 2g; a test over it is killed; 0 is no limit (paratest.yml memory:, env PARATEST_MEMORY; default 0)."`
+	Pids       *string  `name:"pids" placeholder:"N" help:"Processes and threads each worker may run at once; 0 is no limit (paratest.yml pids:, env PARATEST_PIDS; default 4096)."`
+	Network    *string  `name:"network" placeholder:"MODE" help:"The workers' network: bridge, none, host or a network's name; host only as a flag or variable (paratest.yml network:, env PARATEST_NETWORK; default the engine's, bridge)."`
+	CapDrop    []string `name:"cap-drop" sep:"none" placeholder:"CAP" help:"Capability the tests lose, e.g. NET_RAW, or ALL; repeatable (paratest.yml cap_drop:, env PARATEST_CAP_DROP, comma-separated)."`
 	RunID      *string  `name:"run-id" placeholder:"ID" help:"Run id labelling the containers (paratest.yml run_id:, env PARATEST_RUN_ID; default $BUILD_TAG, else generated)."`
 	Out        *string  `name:"out" placeholder:"DIR" help:"Directory for reports and logs (paratest.yml out:, env PARATEST_OUT; default paratest-out)."`
 	Stream     *string  `name:"stream" placeholder:"WHICH" help:"Worker output shown live: all, failures or none (paratest.yml stream:, env PARATEST_STREAM; default failures)."`
@@ -82,6 +87,11 @@ func (f Flags) settings() map[string]setting {
 	str(keyBatch, f.Batch)
 	str(keyResults, f.Results)
 	list(keyEnv, f.Env)
+	str(keyCPUs, f.CPUs)
+	str(keyMemory, f.Memory)
+	str(keyPids, f.Pids)
+	str(keyNetwork, f.Network)
+	list(keyCapDrop, f.CapDrop)
 	str(keyRunID, f.RunID)
 	str(keyOut, f.Out)
 	str(keyStream, f.Stream)

@@ -27,6 +27,11 @@ const (
 	keyBatch      = "batch"
 	keyResults    = "results"
 	keyEnv        = "env"
+	keyCPUs       = "cpus"
+	keyMemory     = "memory"
+	keyPids       = "pids"
+	keyNetwork    = "network"
+	keyCapDrop    = "cap_drop"
 	keyRunID      = "run_id"
 	keyOut        = "out"
 	keyStream     = "stream"
@@ -87,6 +92,11 @@ var keys = []struct {
 	{keyBatch, scalar},
 	{keyResults, scalar},
 	{keyEnv, list},
+	{keyCPUs, scalar},
+	{keyMemory, scalar},
+	{keyPids, scalar},
+	{keyNetwork, scalar},
+	{keyCapDrop, list},
 	{keyRunID, scalar},
 	{keyOut, scalar},
 	{keyStream, scalar},

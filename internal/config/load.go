@@ -22,6 +22,9 @@ const (
 	DefaultMaxReruns         = 2
 	DefaultReconnectInterval = 5 * time.Second
 	DefaultOrphanTTL         = 60 * time.Second
+	// DefaultPids bounds each worker's processes and threads, so that a fork
+	// bomb stays in its container.
+	DefaultPids = 4096
 
 	// MinOrphanTTL is the shortest orphan_ttl: shorter, a worker would remove
 	// itself during an SSH reconnect that is about to succeed.
@@ -85,6 +88,7 @@ func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Confi
 		MaxReruns:         DefaultMaxReruns,
 		ReconnectInterval: DefaultReconnectInterval,
 		OrphanTTL:         DefaultOrphanTTL,
+		Limits:            Limits{Pids: DefaultPids},
 		SSHPassphrase:     getenv(lookupEnv, envSSHPassphrase),
 		SSHAuthSock:       getenv(lookupEnv, envSSHAuthSock),
 	}

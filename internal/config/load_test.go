@@ -86,6 +86,7 @@ func TestDefaults(t *testing.T) {
 		KnownHosts:        "/home/ci/.ssh/known_hosts",
 		ReconnectInterval: 5 * time.Second,
 		OrphanTTL:         60 * time.Second,
+		Limits:            Limits{Pids: 4096},
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)
@@ -215,6 +216,14 @@ func TestErrors(t *testing.T) {
 		{name: "env item flag", file: base, flags: Flags{Env: []string{"A B"}}, want: `--env: item 1: want KEY=VALUE or KEY, got "A B"`},
 		{name: "out empty", file: base, flags: Flags{Out: ptr("")}, want: `--out: want a directory, got nothing`},
 		{name: "go_dir relative", file: base + "preset: go\ngo_dir: bin\n", want: `paratest.yml:5: go_dir: want an absolute path in the container, got "bin"`},
+		{name: "cpus word", file: base + "cpus: many\n", want: `paratest.yml:4: cpus: want a number of CPUs such as 2 or 1.5 (0: no limit), got "many"`},
+		{name: "cpus negative flag", file: base, flags: Flags{CPUs: ptr("-1")}, want: `--cpus: want a number of CPUs`},
+		{name: "memory unit", file: base + "memory: 2 lots\n", want: `paratest.yml:4: memory: want a size such as 512m or 2g (0: no limit), got "2 lots"`},
+		{name: "memory too small", file: base, env: map[string]string{"PARATEST_MEMORY": "1m"}, want: `PARATEST_MEMORY: must be at least 6m, got "1m"`},
+		{name: "pids negative", file: base + "pids: -5\n", want: `paratest.yml:4: pids: must be ≥ 0, got -5`},
+		{name: "network host in the file", file: base + "network: host\n", want: `paratest.yml:4: network: host would let the tests reach every service of the host: give it as --network host or PARATEST_NETWORK=host`},
+		{name: "network name", file: base, flags: Flags{Network: ptr("a b")}, want: `--network: want bridge, none, host or a network's name, got "a b"`},
+		{name: "cap_drop item", file: base + "cap_drop: [NET_RAW, 'net admin']\n", want: `paratest.yml:4: cap_drop: item 2: want a capability such as NET_RAW, or ALL, got "net admin"`},
 
 		{name: "no image", file: "list: ls\ncommand: run\n", want: "no image: set image: in paratest.yml, --image or PARATEST_IMAGE"},
 		{name: "no image no file", want: "no image: set image: in paratest.yml, --image or PARATEST_IMAGE"},
@@ -527,4 +536,19 @@ func TestRunID(t *testing.T) {
 			t.Errorf("BuildURL = %q", cfg.BuildURL)
 		}
 	})
+}
+
+// The containment keys parse into Limits; network host comes from a flag or
+// the environment.
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	cfg, err := load(t, "image: i\nlist: ls\ncommand: run\ncpus: 1.5\nmemory: 512m\npids: 0\ncap_drop: [cap_net_raw, all]\n",
+		map[string]string{"PARATEST_NETWORK": "host"}, Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Limits{CPUs: 1.5, Memory: 512 << 20, Pids: 0, Network: "host", CapDrop: []string{"NET_RAW", "ALL"}}
+	if diff := cmp.Diff(want, cfg.Limits); diff != "" {
+		t.Errorf("Limits (-want +got):\n%s", diff)
+	}
 }

@@ -45,8 +45,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
 
 // Stream values: which worker output reaches the console.
@@ -80,10 +78,10 @@ type Console struct {
 	err     error // first write error
 	started bool  // Start was called: progress lines are due
 	total   int
-	start   time.Time                // when Start was called
-	last    time.Time                // when the last progress line was due
-	latest  map[string]result.Status // each test's latest verdict
-	failed  int                      // tests whose latest verdict is bad
+	start   time.Time // when Start was called
+	last    time.Time // when the last progress line was due
+	done    int       // tests with an attempt
+	failed  int       // tests whose latest verdict is bad
 }
 
 // New returns a Console writing to w.

@@ -97,7 +97,7 @@ func TestLines(t *testing.T) {
 		},
 		{
 			name:   "pass on the local host",
-			call:   func(c *Console) { c.TestDone("example/pkg.TestX", pass) },
+			call:   func(c *Console) { c.TestDone("example/pkg.TestX", pass, "") },
 			want:   "[w3] PASS example/pkg.TestX (1.24s)\n",
 			wantCo: "[w3] \x1b[32mPASS\x1b[0m example/pkg.TestX (1.24s)\n",
 		},
@@ -106,7 +106,7 @@ func TestLines(t *testing.T) {
 			call: func(c *Console) {
 				a := pass
 				a.Host = ""
-				c.TestDone("example/pkg.TestX", a)
+				c.TestDone("example/pkg.TestX", a, "")
 			},
 			want:   "[w3] PASS example/pkg.TestX (1.24s)\n",
 			wantCo: "[w3] \x1b[32mPASS\x1b[0m example/pkg.TestX (1.24s)\n",
@@ -114,14 +114,14 @@ func TestLines(t *testing.T) {
 		{
 			name: "skip has no message",
 			call: func(c *Console) {
-				c.TestDone("t::skipped", result.Attempt{Status: result.Skipped, Worker: "w1", Message: "not on linux", Round: 1})
+				c.TestDone("t::skipped", result.Attempt{Status: result.Skipped, Worker: "w1", Message: "not on linux", Round: 1}, "")
 			},
 			want:   "[w1] SKIP t::skipped (0.00s)\n",
 			wantCo: "[w1] \x1b[33mSKIP\x1b[0m t::skipped (0.00s)\n",
 		},
 		{
 			name: "fail, remote host, retry, output follows",
-			call: func(c *Console) { c.TestDone("example/pkg.TestY", fail) },
+			call: func(c *Console) { c.TestDone("example/pkg.TestY", fail, "") },
 			want: "[host-a/w3] FAIL example/pkg.TestY (0.50s, round 2) - expected 1, got 2\n" +
 				"[host-a/w3] | === RUN   TestY\n" +
 				"[host-a/w3] |     y_test.go:9: expected 1, got 2\n" +
@@ -134,14 +134,14 @@ func TestLines(t *testing.T) {
 		{
 			name:   "fail with stream all: output was live",
 			opts:   Options{Stream: StreamAll},
-			call:   func(c *Console) { c.TestDone("example/pkg.TestY", fail) },
+			call:   func(c *Console) { c.TestDone("example/pkg.TestY", fail, "") },
 			want:   "[host-a/w3] FAIL example/pkg.TestY (0.50s, round 2) - expected 1, got 2\n",
 			wantCo: "[host-a/w3] \x1b[31mFAIL\x1b[0m example/pkg.TestY (0.50s, round 2) - expected 1, got 2\n",
 		},
 		{
 			name:   "fail with stream none",
 			opts:   Options{Stream: StreamNone},
-			call:   func(c *Console) { c.TestDone("example/pkg.TestY", fail) },
+			call:   func(c *Console) { c.TestDone("example/pkg.TestY", fail, "") },
 			want:   "[host-a/w3] FAIL example/pkg.TestY (0.50s, round 2) - expected 1, got 2\n",
 			wantCo: "[host-a/w3] \x1b[31mFAIL\x1b[0m example/pkg.TestY (0.50s, round 2) - expected 1, got 2\n",
 		},
@@ -151,7 +151,7 @@ func TestLines(t *testing.T) {
 				c.TestDone("example/pkg.TestZ", result.Attempt{
 					Status: result.Errored, Duration: 90 * time.Second, Worker: "w2",
 					Message: "worker lost:\nconnection reset", Details: "dial tcp: connection reset\n\n", Round: 1,
-				})
+				}, "")
 			},
 			want: "[w2] ERROR example/pkg.TestZ (90.00s) - worker lost: connection reset\n" +
 				"[w2] | dial tcp: connection reset\n" +
@@ -166,7 +166,7 @@ func TestLines(t *testing.T) {
 				c.TestDone("TestE", result.Attempt{
 					Status: result.Failed, Worker: "w1", Message: "\x1b[31mboom\x1b[0m",
 					Output: "\x1b[2K\x1b[1Aprogress 50%\rprogress 100%\n\x1b[31mred\x1b]0;title\x07 text\n",
-				})
+				}, "")
 			},
 			want: "[w1] FAIL TestE (0.00s) - boom\n" +
 				"[w1] | progress 50%\n" +
@@ -180,7 +180,7 @@ func TestLines(t *testing.T) {
 		{
 			name: "no worker",
 			call: func(c *Console) {
-				c.TestDone("TestN", result.Attempt{Status: result.Passed})
+				c.TestDone("TestN", result.Attempt{Status: result.Passed}, "")
 			},
 			want:   "[?] PASS TestN (0.00s)\n",
 			wantCo: "[?] \x1b[32mPASS\x1b[0m TestN (0.00s)\n",

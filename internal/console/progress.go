@@ -18,7 +18,7 @@ func (c *Console) Start(total, workers int) {
 	defer c.mu.Unlock()
 	now := c.now()
 	c.started, c.total, c.start, c.last = true, total, now, now
-	c.latest, c.failed = map[string]result.Status{}, 0
+	c.done, c.failed = 0, 0
 }
 
 // Tick writes a progress line if one is due. The runner calls it periodically,
@@ -41,8 +41,9 @@ func (c *Console) Tick() {
 // when it has no output), each line as "[w3] | <line>"; StreamAll showed the
 // output live and StreamNone shows none. A due progress line follows, all in one
 // Write. A test's latest attempt counts for progress, so a retry that passes
-// takes the test off the failed count.
-func (c *Console) TestDone(id string, a result.Attempt) {
+// takes the test off the failed count: prev is the status of the test's attempt
+// before a, "" when a is its first.
+func (c *Console) TestDone(id string, a result.Attempt, prev result.Status) {
 	t := tag(a.Host, a.Worker)
 	word, code := verdict(a.Status)
 	var b strings.Builder
@@ -67,16 +68,15 @@ func (c *Console) TestDone(id string, a result.Attempt) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.latest == nil {
-		c.latest = map[string]result.Status{}
-	}
-	if prev, ok := c.latest[id]; ok && prev.Bad() {
+	switch {
+	case prev == "":
+		c.done++
+	case prev.Bad():
 		c.failed--
 	}
 	if a.Status.Bad() {
 		c.failed++
 	}
-	c.latest[id] = a.Status
 	c.progressLocked(&b)
 	c.writeLocked(b.String())
 }
@@ -123,7 +123,7 @@ func (c *Console) progressLocked(b *strings.Builder) {
 		return
 	}
 	c.last = now
-	done := len(c.latest)
+	done := c.done
 	fmt.Fprintf(b, "paratest: progress %d/%d done, %d failed", done, c.total, c.failed)
 	if remaining := c.total - done; done > 0 && remaining > 0 {
 		elapsed := now.Sub(c.start)

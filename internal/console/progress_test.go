@@ -19,19 +19,19 @@ func TestProgress(t *testing.T) {
 	c.Start(10, 2)
 	c.Tick() // at Start: not due
 	clk.Advance(9 * time.Second)
-	c.TestDone("a", pass) // 9s: not due
+	c.TestDone("a", pass, "") // 9s: not due
 	clk.Advance(time.Second)
-	c.TestDone("b", fail) // 10s: due, ETA 10s/2 × 8 = 40s
-	c.Tick()              // same instant: not due
+	c.TestDone("b", fail, "") // 10s: due, ETA 10s/2 × 8 = 40s
+	c.Tick()                  // same instant: not due
 	clk.Advance(5 * time.Second)
-	c.TestDone("c", pass) // 15s: not due
+	c.TestDone("c", pass, "") // 15s: not due
 	c.Tick()
 	clk.Advance(5 * time.Second)
 	c.Tick() // 20s: due from Tick alone, ETA 20s/3 × 7 = 46.67s
 	clk.Advance(10 * time.Second)
 	fail.Round = 2
 	pass.Round = 2
-	c.TestDone("b", pass) // 30s: the retry passed; b leaves the failed count
+	c.TestDone("b", pass, result.Failed) // 30s: the retry passed; b leaves the failed count
 	clk.Advance(30 * time.Second)
 	c.Tick() // 60s: heartbeat with nothing new
 
@@ -58,8 +58,10 @@ func TestProgressETA(t *testing.T) {
 	fn := func(t *testing.T, tc testCase) {
 		c, buf, clk := newTest(Options{Stream: StreamNone, ProgressEvery: time.Minute})
 		c.Start(tc.total, 4)
+		seen := map[string]result.Status{} // what the runner passes as prev
 		for _, id := range tc.done {
-			c.TestDone(id, result.Attempt{Status: result.Passed, Worker: "w1"})
+			c.TestDone(id, result.Attempt{Status: result.Passed, Worker: "w1"}, seen[id])
+			seen[id] = result.Passed
 		}
 		buf.Reset()
 		clk.Advance(time.Minute)

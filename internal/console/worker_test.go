@@ -171,7 +171,7 @@ func TestConcurrentLinesStayWhole(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range lines {
-				c.TestDone(fmt.Sprintf("pkg.Test%d_%d", n, i), result.Attempt{Status: result.Passed, Worker: name})
+				c.TestDone(fmt.Sprintf("pkg.Test%d_%d", n, i), result.Attempt{Status: result.Passed, Worker: name}, "")
 				c.Tick()
 			}
 		}()

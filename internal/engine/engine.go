@@ -39,6 +39,7 @@ var (
 // Info describes an engine.
 type Info struct {
 	Host          string // "local" or the host name
+	ID            string // the daemon's own id: two hosts of a matrix that reach one engine have the same
 	ServerVersion string // e.g. "28.2.2"
 	APIVersion    string // negotiated API version, e.g. "1.41"
 	CPUs          int
@@ -73,6 +74,17 @@ type ContainerSpec struct {
 	Cmd    []string // argv of the container's main process (replaces the image's entrypoint)
 	Files  []File
 	Mounts []Mount
+	Limits Limits
+}
+
+// Limits are what a container may use and do; zero values are no limit. Every
+// container also runs with no-new-privileges.
+type Limits struct {
+	NanoCPUs int64    // CPU time, in billionths of a CPU
+	Memory   int64    // bytes
+	Pids     int64    // processes and threads at once
+	Network  string   // the engine's network mode; "" its default
+	CapDrop  []string // capabilities to drop, "ALL" for every one
 }
 
 // ExecSpec is one command run inside a running container.

@@ -95,12 +95,12 @@ func (a *auto) count(ids []string, sign int) {
 // Auto sizes each batch as it is handed out (batch: auto), guided scheduling
 // over the predicted time left: a batch takes about the time left divided by
 // twice the number of workers, so batches are large early and shrink toward the
-// end, and the workers finish together. A batch never gets so small that its
-// overhead exceeds a fifth of its time, nor larger than a worker's fair share
-// of the time left (the time left divided by the workers), and holds at most
-// AutoMax tests; before
-// any test was measured, at most autoFirst. The batch argument of New is
-// ignored.
+// end, and the workers finish together. A batch aims at tests taking four
+// times its overhead, but is no larger than a worker's fair share of the time
+// left (the time left divided by the workers) unless that share is less than
+// one overhead: a batch always carries at least its overhead's worth of tests
+// (or what is left). It holds at most AutoMax tests; before any test was
+// measured, at most autoFirst. The batch argument of New is ignored.
 func Auto(workers int, est Estimator) Option {
 	return func(q *Queue) {
 		q.auto = &auto{workers: max(workers, 1), est: est}
@@ -129,7 +129,11 @@ func (q *Queue) limits() (n int, budget time.Duration, cost func(string) time.Du
 	// Never more than a fair share of what is left, whatever the overhead: one
 	// worker must not take the rest while the others idle.
 	fair := left / time.Duration(a.workers)
-	budget = max(min(max(left/time.Duration(2*a.workers), autoOverhead*a.est.Overhead()), fair), time.Millisecond)
+	// Nor less than one overhead: a batch whose tests take less than what
+	// starting it costs adds more to its worker's time than sharing it out
+	// saves the others (the tail of many tiny batches).
+	o := a.est.Overhead()
+	budget = max(min(max(left/time.Duration(2*a.workers), autoOverhead*o), fair), o, time.Millisecond)
 	return AutoMax, budget, cost
 }
 

@@ -337,15 +337,16 @@ func TestAutoBatches(t *testing.T) {
 			},
 		},
 		{
-			name: "overhead keeps batches large enough, up to a fair share",
+			name: "overhead keeps batches large enough, up to a fair share, never under one overhead",
 			n:    1000,
 			est:  fixedEstimate{mean: time.Millisecond, overhead: 100 * time.Millisecond},
 			check: func(t *testing.T, sizes []int) {
 				left := 1000
 				for i, s := range sizes {
 					// 4 × 100 ms of overhead is 400 tests of 1 ms; a fair
-					// share of what is left, half of it, at the most.
-					if want := max(min(400, left/2), 1); s != want {
+					// share of what is left, half of it, at the most; but
+					// one overhead, 100 tests, or what is left, at the least.
+					if want := min(max(min(400, left/2), 100), left); s != want {
 						t.Fatalf("batch %d holds %d tests, want %d (%d left): %v", i, s, want, left, sizes)
 					}
 					left -= s

@@ -66,16 +66,23 @@ func agentVolume(data []byte) string {
 	return "paratest-agent-" + hex.EncodeToString(sum[:8])
 }
 
-// fillAgent makes sure h has the agent volume; on an engine that cannot give one
-// the agent is copied into each container instead.
-func (s *master) fillAgent(ctx context.Context, h *host) {
+// fillAgent makes sure h's engine has the agent volume, once for the hosts
+// that share that engine, and returns its name; on an engine that cannot give
+// one it is "" and the agent is copied into each container instead.
+func (s *master) fillAgent(ctx context.Context, h *host) string {
+	e := h.share
+	e.fillMu.Lock()
+	defer e.fillMu.Unlock()
+	if e.filled {
+		return e.volume
+	}
 	name := agentVolume(s.agent)
 	err := h.eng.Volume(ctx, name, s.cfg.Image, map[string]string{LabelAgent: name},
 		[]engine.File{{Path: path.Base(agentPath), Mode: 0o755, Data: s.agent}})
 	if err != nil {
 		s.con.Warnf("host %s: %v; copying the agent into each container instead", h.name, err)
-		h.agentVolume = ""
-		return
+		return "" // the next host on this engine tries again
 	}
-	h.agentVolume = name
+	e.filled, e.volume = true, name
+	return name
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	units "github.com/docker/go-units"
+
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -133,10 +135,34 @@ func (p *pool) verdicts(w *worker, ids []string, res session.Result, stdout, std
 	fmt.Fprintf(w.log, "=== paratest: exit code %d after %s\n", out.ExitCode, out.Duration.Round(time.Millisecond))
 	vs := p.s.suite.Verdicts(out)
 	p.s.est.observe(out.Duration, vs)
-	if res.TimedOut {
+	switch {
+	case res.TimedOut:
 		timedOut(vs, timeout, !p.s.suite.PerID())
+	case res.OutOfMemory:
+		outOfMemory(vs, res.MemoryLimit, !p.s.suite.PerID())
+		fmt.Fprintf(w.log, "=== paratest: %s\n", oomMessage(res.MemoryLimit))
 	}
 	return vs
+}
+
+// outOfMemory marks the tests of a batch during which the kernel killed a
+// process for going over the worker's memory limit: the test that was running
+// (all of them when the verdict is the exit code) failed; those after it go
+// back to the queue, as after any crash.
+func outOfMemory(vs []verdict.Verdict, limit int64, all bool) {
+	for i := range vs {
+		if all || vs[i].Crashed || vs[i].Status == result.Errored {
+			vs[i].Status = result.Failed
+			vs[i].Message = oomMessage(limit)
+		}
+	}
+}
+
+func oomMessage(limit int64) string {
+	if limit <= 0 {
+		return "killed: out of memory"
+	}
+	return "killed: out of memory (limit " + units.BytesSize(float64(limit)) + ")"
 }
 
 // heldBatch is a batch whose stream broke while its container may live on: its

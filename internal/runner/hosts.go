@@ -34,6 +34,56 @@ type host struct {
 	// agentVolume is the volume holding the agent on this host, "" when the agent
 	// is copied into each container.
 	agentVolume string
+	share       *engineShare // what the hosts on this host's engine share
+}
+
+// startsPerEngine is how many containers one engine is asked to start at
+// once. An engine starts containers about one at a time whatever it is asked
+// (on 2 CPUs ~6 a second): 32 asked at once all finish late, together, while
+// two at a time keep it busy and have the first workers (and the listing) up
+// early.
+const startsPerEngine = 2
+
+// engineShare is what the hosts of a run that reach the same Docker engine
+// share (matrix entries naming one machine twice): the gate on container
+// starts and the agent volume, filled once.
+type engineShare struct {
+	starts chan struct{}
+
+	fillMu sync.Mutex
+	filled bool
+	volume string // "" when the engine could not give one
+}
+
+func (e *engineShare) acquire(ctx context.Context) error {
+	select {
+	case e.starts <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case e.starts <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (e *engineShare) release() { <-e.starts }
+
+// share is the engineShare of the engine with id.
+func (s *master) share(id string) *engineShare {
+	s.sharesMu.Lock()
+	defer s.sharesMu.Unlock()
+	if e, ok := s.shares[id]; ok && id != "" {
+		return e
+	}
+	e := &engineShare{starts: make(chan struct{}, startsPerEngine)}
+	if s.shares == nil {
+		s.shares = map[string]*engineShare{}
+	}
+	s.shares[id] = e
+	return e
 }
 
 // hostsOf opens (without dialling) the engines of the run: the local engine when
@@ -142,7 +192,8 @@ func (h *host) prepare(ctx context.Context, s *master) (engine.ImageInfo, error)
 			s.con.Infof("host %s: removed %s left by an earlier run %s", h.name, plural(len(removed), "container"), s.cfg.RunID)
 		}
 		h.cleaned = true
-		s.fillAgent(ctx, h)
+		h.share = s.share(info.ID)
+		h.agentVolume = s.fillAgent(ctx, h)
 	}
 	s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
 	h.ready, h.image = true, img

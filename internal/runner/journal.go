@@ -7,21 +7,27 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
 
-// journal appends every verdict to <out>/journal.jsonl as it is made, synced, so
-// that a master killed outright (SIGKILL, a lost agent) loses nothing that ran:
-// `run --resume` reads it back and runs only the tests without a verdict.
+// journal appends every verdict to <out>/journal.jsonl as it is made, so that a
+// master killed outright (SIGKILL, a lost agent) loses nothing that ran: `run
+// --resume` reads it back and runs only the tests without a verdict. A batch's
+// verdicts go in one write, which a killed process cannot lose; the file is
+// synced at most once every syncEvery and when it is closed, so a power cut on
+// the master's machine costs at most that much of the run's work (its tests
+// run again on resume), and 256 workers do not queue for the disk.
 type journal struct {
-	mu      sync.Mutex // guards f's writes and written
-	f       *os.File
-	written uint64 // adds written so far
-
-	syncMu sync.Mutex // one sync at a time; guards synced
-	synced uint64     // adds on disk
+	mu       sync.Mutex // guards f's writes and lastSync
+	f        *os.File
+	lastSync time.Time
+	now      func() time.Time
 }
+
+// syncEvery is how often the journal syncs to disk while verdicts arrive.
+const syncEvery = time.Second
 
 // entry is one line of the journal: one attempt of one test.
 type entry struct {
@@ -67,58 +73,51 @@ func createJournal(path string, keep []entry) (*journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &journal{f: f}
-	for _, e := range keep {
-		if err := j.write(e); err != nil {
-			f.Close()
-			return nil, err
-		}
+	j := &journal{f: f, now: time.Now}
+	if err := j.add(keep...); err != nil {
+		f.Close()
+		return nil, err
 	}
-	return j, f.Sync()
+	return j, j.sync()
 }
 
-// add records one attempt and syncs it to disk.
-// add appends entries — a batch's verdicts — and returns once they are on
-// disk: a verdict is synced before its batch's lease ends. Adds of many workers
-// share their syncs (group commit): one that finds its entries synced by
-// another's sync returns at once.
+// add appends entries — a batch's verdicts — in one write, and syncs the file
+// when the last sync is syncEvery old.
 func (j *journal) add(es ...entry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	j.mu.Lock()
+	var buf []byte
 	for _, e := range es {
-		if err := j.write(e); err != nil {
-			j.mu.Unlock()
+		data, err := json.Marshal(e)
+		if err != nil {
 			return err
 		}
-	}
-	j.written++
-	mine := j.written
-	j.mu.Unlock()
-
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	if j.synced >= mine {
-		return nil
+		buf = append(append(buf, data...), '\n')
 	}
 	j.mu.Lock()
-	upto := j.written // everything written so far goes with this sync
-	j.mu.Unlock()
-	if err := j.f.Sync(); err != nil {
+	defer j.mu.Unlock()
+	if _, err := j.f.Write(buf); err != nil {
 		return err
 	}
-	j.synced = upto
-	return nil
-}
-
-func (j *journal) write(e entry) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
+	if j.now().Sub(j.lastSync) < syncEvery {
+		return nil
 	}
-	_, err = j.f.Write(append(data, '\n'))
-	return err
+	return j.syncLocked()
 }
 
-func (j *journal) close() error { return j.f.Close() }
+func (j *journal) sync() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.syncLocked()
+}
+
+func (j *journal) syncLocked() error {
+	j.lastSync = j.now()
+	return j.f.Sync()
+}
+
+// close syncs what is written and closes the file.
+func (j *journal) close() error {
+	return errors.Join(j.sync(), j.f.Close())
+}

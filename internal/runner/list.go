@@ -3,12 +3,17 @@ package runner
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/listing"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 )
 
@@ -17,14 +22,14 @@ const agentPath = agent.Path
 // list returns the ids to run: from the tests file, or from the list command run
 // once in a fresh container (the seeds' dry run), filtered and deduplicated.
 func (s *master) list(ctx context.Context) ([]string, error) {
-	var ids []string
-	var err error
-	switch {
-	case s.cfg.Tests != "":
-		ids, err = s.readTests()
-	default:
-		ids, err = s.listInContainer(ctx)
+	if s.cfg.Tests != "" {
+		return s.selected(s.readTests())
 	}
+	return s.selected(s.listInContainer(ctx))
+}
+
+// selected filters and deduplicates the listed ids.
+func (s *master) selected(ids []string, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +66,7 @@ func (s *master) readTests() ([]string, error) {
 
 func (s *master) listInContainer(ctx context.Context) (ids []string, err error) {
 	h := s.readyHost()
-	c, err := s.startContainer(ctx, h, "list", 0, 0, []string{"PARATEST_LISTING=1"})
+	c, err := s.startContainer(ctx, h, "list", 0, 0, nil)
 	if err != nil {
 		return nil, exit.Infraf("listing: %w", err)
 	}
@@ -74,22 +79,134 @@ func (s *master) listInContainer(ctx context.Context) (ids []string, err error) 
 	}()
 	var stdout, stderr bytes.Buffer
 	cmd := s.suite.List()
-	out, err := s.exec(ctx, c, cmd, 0, &stdout, &stderr)
+	out, err := s.exec(ctx, c, cmd, 0, &stdout, &stderr, listingEnv)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		return nil, exit.Infraf("listing: %w", err)
+		return nil, s.listingError(ctx, err)
 	}
 	out.Stdout, out.Stderr = stdout.Bytes(), stderr.Bytes()
-	if out.ExitCode == agent.ExitNotFound || out.ExitCode == agent.ExitNotExecutable {
-		return nil, exit.Usagef("listing: image %s cannot run %s: %s", s.cfg.Image, cmd.What, suite.LastLine(out.Stderr, out.Stdout))
+	return s.parseListing(out)
+}
+
+// listingEnv is set while the list command runs.
+const listingEnv = "PARATEST_LISTING=1"
+
+// listingError is the error of a list command that could not be run.
+func (s *master) listingError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
-	ids, err = s.suite.ParseList(out)
+	return exit.Infraf("listing: %w", err)
+}
+
+// parseListing reads the ids from what the list command left.
+func (s *master) parseListing(out suite.Output) ([]string, error) {
+	if out.ExitCode == agent.ExitNotFound || out.ExitCode == agent.ExitNotExecutable {
+		return nil, exit.Usagef("listing: image %s cannot run %s: %s", s.cfg.Image, s.suite.List().What, suite.LastLine(out.Stderr, out.Stdout))
+	}
+	ids, err := s.suite.ParseList(out)
 	if err != nil {
 		return nil, exit.Usagef("listing: image %s: %w", s.cfg.Image, err)
 	}
 	return ids, nil
+}
+
+// firstLister hands a run's dry run to the first worker whose session opens:
+// the list command runs there, before that worker's setup, rather than in a
+// container of its own, so it starts as soon as any worker can and costs the
+// hosts no extra container start.
+type firstLister struct {
+	mu      sync.Mutex
+	claimed bool
+	done    chan struct{} // closed once out and err are set
+	out     suite.Output
+	err     error
+}
+
+func newFirstLister() *firstLister { return &firstLister{done: make(chan struct{})} }
+
+// claim is true for the first caller only.
+func (l *firstLister) claim() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.claimed {
+		return false
+	}
+	l.claimed = true
+	return true
+}
+
+func (l *firstLister) deliver(out suite.Output, err error) {
+	l.out, l.err = out, err
+	close(l.done)
+}
+
+// listOnWorker runs the list command on w's session for the lister, env added
+// to its environment.
+func (p *pool) listOnWorker(ctx context.Context, w *worker, env ...string) {
+	cmd := p.s.suite.List()
+	fmt.Fprintf(w.log, "=== paratest: listing: %s\n", cmd.What)
+	var stdout, stderr bytes.Buffer
+	w.seq++
+	hctx, done := w.h.connection(ctx)
+	defer done()
+	start := time.Now()
+	res, err := w.sess.Run(hctx, session.Run{
+		ID:         uint64(w.seq),
+		Argv:       cmd.Argv,
+		Env:        append(append(append([]string(nil), cmd.Env...), listingEnv), env...),
+		ResultFile: cmd.ResultFile,
+		Stdout:     &stdout,
+		Stderr:     io.MultiWriter(&stderr, w.log),
+	})
+	if err != nil {
+		p.lister.deliver(suite.Output{}, err)
+		return
+	}
+	fmt.Fprintf(w.log, "=== paratest: listing: exit code %d after %s, %d bytes\n", res.ExitCode, time.Since(start).Round(time.Millisecond), stdout.Len())
+	p.lister.deliver(suite.Output{ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}, nil)
+}
+
+// listed is the run's listing: the tests file, or the list command's ids from
+// the first worker up. When every worker's first attempt failed before one
+// took the listing, it is their first error.
+func (p *pool) listed(ctx context.Context) ([]string, error) {
+	if p.lister == nil {
+		return p.s.list(ctx)
+	}
+	var ready []chan struct{}
+	for _, w := range p.workers {
+		if w.ready != nil {
+			ready = append(ready, w.ready)
+		}
+	}
+	none := make(chan struct{})
+	go func() {
+		for _, r := range ready {
+			<-r
+		}
+		close(none)
+	}()
+	select {
+	case <-p.lister.done:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	case <-none:
+		select {
+		case <-p.lister.done:
+		default:
+			var errs []error
+			for _, w := range p.workers {
+				if w.warmErr != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", w.tag(), w.warmErr))
+				}
+			}
+			return nil, exit.Infraf("listing: no worker started: %w", errors.Join(errs...))
+		}
+	}
+	if p.lister.err != nil {
+		return nil, p.s.listingError(ctx, p.lister.err)
+	}
+	return p.s.selected(p.s.parseListing(p.lister.out))
 }
 
 // readyHost is the first host whose engine and image are ready; prepareAll made

@@ -34,6 +34,10 @@ type fakeEngine struct {
 	// batch, when set, decides instead the verdicts of a whole batch — passed or
 	// not, by id — which the container reports as a JUnit file (results: junit).
 	batch func(ids []string) map[string]bool
+	// listing is what the list command prints, one id a line; the workers that
+	// ran it are counted in listedOn.
+	listing  string
+	listedOn []string
 }
 
 func (f *fakeEngine) Host() string { return "local" }
@@ -106,6 +110,15 @@ func (c *fakeContainer) serve(ctx context.Context, spec engine.ExecSpec) (int, e
 			var req agent.RunRequest
 			if err := req.UnmarshalBinary(f.Payload); err != nil {
 				return -1, err
+			}
+			if slices.Contains(req.Env, listingEnv) {
+				c.f.mu.Lock()
+				c.f.listedOn = append(c.f.listedOn, c.worker)
+				c.f.mu.Unlock()
+				agent.WriteFrame(out, agent.Frame{Type: agent.FrameStdout, Tag: f.Tag, Payload: []byte(c.f.listing)})
+				payload, _ := agent.ExitStatus{}.MarshalBinary()
+				agent.WriteFrame(out, agent.Frame{Type: agent.FrameExit, Tag: f.Tag, Payload: payload})
+				continue
 			}
 			code, err := c.command(req.Argv, req.Env)
 			if errors.Is(err, errCutKept) {
@@ -205,6 +218,14 @@ func fakeRunWith(t *testing.T, ids []string, eng *fakeEngine, change func(*confi
 // fakeRunErr is fakeRunWith returning Run's error as well.
 func fakeRunErr(t *testing.T, ids []string, eng *fakeEngine, change func(*config.Config)) (*result.Run, string, error) {
 	t.Helper()
+	var out bytes.Buffer
+	r, err := fakeRunTo(t, ids, eng, &out, change)
+	return r, out.String(), err
+}
+
+// fakeRunTo runs ids on eng, its console going to stdout.
+func fakeRunTo(t *testing.T, ids []string, eng *fakeEngine, stdout io.Writer, change func(*config.Config)) (*result.Run, error) {
+	t.Helper()
 	agentBin := "/bin/busybox" // any static ELF: the fake engine never runs it
 	if _, err := os.Stat(agentBin); err != nil {
 		t.Skip("needs a static binary at /bin/busybox (apt-get install busybox-static)")
@@ -222,9 +243,7 @@ func fakeRunErr(t *testing.T, ids []string, eng *fakeEngine, change func(*config
 	if change != nil {
 		change(cfg)
 	}
-	var out bytes.Buffer
-	r, err := Run(context.Background(), cfg, Options{Stdout: &out, AgentPath: agentBin, Engine: eng})
-	return r, out.String(), err
+	return Run(context.Background(), cfg, Options{Stdout: stdout, AgentPath: agentBin, Engine: eng})
 }
 
 func attempts(r *result.Run, id string) []result.Attempt {
@@ -427,5 +446,27 @@ func TestBatchFinishedWhileCutOffIsReported(t *testing.T) {
 	}
 	if !strings.Contains(console, "finished meanwhile") {
 		t.Errorf("console does not say the batch finished while cut off:\n%s", console)
+	}
+}
+
+// A run's list command runs once, on the first worker whose session opens,
+// rather than in a container of its own; its ids are the ones run.
+func TestListingRunsOnTheFirstWorker(t *testing.T) {
+	eng := &fakeEngine{listing: "a\nb\nc\n", run: func(string, string, int) (int, error) { return 0, nil }}
+	r, console := fakeRunWith(t, nil, eng, func(cfg *config.Config) {
+		cfg.Tests = ""
+		cfg.List = config.Command{Argv: []string{"list"}}
+		cfg.Workers = 3
+	})
+	if c := r.Counts(); c.Passed != 3 {
+		t.Fatalf("counts %+v, want the 3 listed tests passed\n%s", c, console)
+	}
+	eng.mu.Lock()
+	defer eng.mu.Unlock()
+	if len(eng.listedOn) != 1 {
+		t.Errorf("listed on workers %q, want once", eng.listedOn)
+	}
+	if eng.started != 3 {
+		t.Errorf("%d containers started, want the 3 workers' alone", eng.started)
 	}
 }

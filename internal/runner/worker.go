@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
@@ -92,15 +93,29 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 	}
 	w.sess, w.stopBeat = sess, stop
 	go p.heartbeat(life, w, sess)
+	warm, warmOn := suite.Command{}, false
+	if wr, ok := p.s.suite.(suite.Warmer); ok {
+		warm, warmOn = wr.Warm()
+	}
+	if p.lister != nil && p.lister.claim() {
+		// The warm runner's preload is the listing's too: it starts first,
+		// and the listing waits for it. Not when there is a setup, which the
+		// runner must see (it may install what the suite imports).
+		var env []string
+		if warmOn && p.s.cfg.Setup.IsZero() {
+			go p.warm(life, w, c, warm)
+			warmOn = false
+			env = []string{agent.WarmStartingEnv + "=5s"}
+		}
+		p.listOnWorker(ctx, w, env...)
+	}
 	if !p.s.cfg.Setup.IsZero() {
 		if err := p.setup(ctx, w); err != nil {
 			return err
 		}
 	}
-	if wr, ok := p.s.suite.(suite.Warmer); ok {
-		if cmd, on := wr.Warm(); on {
-			go p.warm(life, w, c, cmd)
-		}
+	if warmOn {
+		go p.warm(life, w, c, warm)
 	}
 	w.broken = false
 	return nil
@@ -112,8 +127,12 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 // costs time, never a verdict: it is only logged.
 func (p *pool) warm(ctx context.Context, w *worker, c engine.Container, cmd suite.Command) {
 	fmt.Fprintf(w.log, "=== paratest: warm runner: %s\n", strings.Join(cmd.Argv, " "))
+	prefix := execPrefix(0)
+	if cmd.PidFile != "" {
+		prefix = []string{agentPath, "agent", "exec", "--pidfile", cmd.PidFile, "--"}
+	}
 	code, err := c.Exec(ctx, engine.ExecSpec{
-		Cmd:    append(execPrefix(0), cmd.Argv...),
+		Cmd:    append(prefix, cmd.Argv...),
 		Env:    append(append([]string(nil), cmd.Env...), roundEnv(1)...),
 		Stdout: w.log,
 		Stderr: w.log,

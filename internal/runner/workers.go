@@ -23,6 +23,9 @@ type pool struct {
 	run     *result.Run
 	workers []*worker
 	logs    []*os.File
+	// lister hands the list command to the first worker up; nil when the
+	// tests come from a file.
+	lister *firstLister
 
 	mu       sync.Mutex
 	byID     map[string]*result.Test
@@ -260,12 +263,16 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			p.run.Tests = append(p.run.Tests, t)
 		}
 		var e entry
+		var prev result.Status
 		if t != nil {
 			if v.Class != "" && v.Name != "" {
 				t.Suite, t.Class, t.Name = v.Suite, v.Class, v.Name
 				if t.Suite == "" {
 					t.Suite = v.Class
 				}
+			}
+			if n := len(t.Attempts); n > 0 {
+				prev = t.Attempts[n-1].Status
 			}
 			t.Attempts = append(t.Attempts, a)
 			e = entry{ID: t.ID, Suite: t.Suite, Class: t.Class, Name: t.Name, Attempt: a}
@@ -275,7 +282,7 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			continue
 		}
 		entries = append(entries, e)
-		p.s.con.TestDone(v.ID, a)
+		p.s.con.TestDone(v.ID, a, prev)
 	}
 	// The journal syncs to disk: not while holding up every other worker.
 	if p.s.journal != nil {

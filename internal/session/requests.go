@@ -26,8 +26,12 @@ type Run struct {
 // Result is how a command ended.
 type Result struct {
 	ExitCode int
-	TimedOut bool   // the timeout expired and the command's processes were killed (ExitCode is then meaningless)
-	File     []byte // the result file, at most agent.MaxResultFile bytes; nil when it was missing
+	TimedOut bool // the timeout expired and the command's processes were killed (ExitCode is then meaningless)
+	// OutOfMemory: the kernel killed a process of the container for going over
+	// its memory limit (MemoryLimit bytes, 0 when unknown) while it ran.
+	OutOfMemory bool
+	MemoryLimit int64
+	File        []byte // the result file, at most agent.MaxResultFile bytes; nil when it was missing
 	// From Pending only: the end (at most agent.TailMax bytes each) of the output
 	// the closed session could not deliver.
 	Stdout, Stderr []byte
@@ -81,7 +85,7 @@ func (c *call) result(f agent.Frame) (Result, error) {
 	if err := st.UnmarshalBinary(f.Payload); err != nil {
 		return Result{}, fmt.Errorf("agent serve: %w", err)
 	}
-	res := Result{ExitCode: st.Code, TimedOut: st.TimedOut}
+	res := Result{ExitCode: st.Code, TimedOut: st.TimedOut, OutOfMemory: st.OutOfMemory, MemoryLimit: st.MemoryLimit}
 	switch st.File {
 	case agent.FileRead:
 		res.File = c.data

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -32,23 +33,24 @@ import (
 // Warm runners: `run.py serve` (Warm) imports pytest, its plugins, the
 // conftest files and the test modules once per worker, with a collect-only
 // session that collects no test, and forks a child per batch from that
-// state; a batch is then
-// `client.py`, which hands its argv, environment, working directory and stdio
-// to that server and exits with the child's status, or execs the cold command
-// itself when there is no server. See plugin/pytest/client.py for the protocol.
+// state; a batch is then the agent's warm client (warmClient), which hands
+// its argv, environment, working directory and stdio to that server and exits
+// with the child's status, or execs the cold command itself when there is no
+// server.
 
-var (
-	//go:embed plugin/pytest/run.py
-	pytestRunPy []byte
-	//go:embed plugin/pytest/client.py
-	pytestClientPy []byte
-)
+//go:embed plugin/pytest/run.py
+var pytestRunPy []byte
 
 const (
-	pytestDir    = Dir + "/pytest"
-	pytestRun    = pytestDir + "/run.py"
-	pytestClient = pytestDir + "/client.py"
+	pytestDir = Dir + "/pytest"
+	pytestRun = pytestDir + "/run.py"
 )
+
+// warmClient is the prefix that runs a batch's cold command in the warm
+// server listening at socket: `agent warm` (internal/agent/warm.go has the
+// protocol), the agent being in every container, so a batch starts no
+// interpreter for its client.
+func warmClient(socket string) []string { return []string{agent.Path, "agent", "warm", socket, "--"} }
 
 // warmOn reports whether cfg leaves the warm runners on (warm:, default true):
 // off for a suite whose runner cannot be forked once loaded (threads or
@@ -79,7 +81,6 @@ func newPytest(cfg *config.Config) Adapter { return &pytest{cfg: cfg} }
 func (p *pytest) Files() []engine.File {
 	return []engine.File{
 		{Path: pytestRun, Mode: 0o644, Data: pytestRunPy},
-		{Path: pytestClient, Mode: 0o644, Data: pytestClientPy},
 	}
 }
 
@@ -89,9 +90,16 @@ func (p *pytest) argv(mode, results string) []string {
 	return append(argv, p.cfg.Args...)
 }
 
+// List is a collect-only session; with warm runners on, it goes through the
+// warm client, so that on the worker that lists, the server's preload is the
+// listing's too (where no server runs, it runs cold).
 func (p *pytest) List() Command {
 	results := ResultFile("pytest", "list")
-	return Command{Argv: p.argv("list", results), ResultFile: results, What: "pytest --collect-only"}
+	argv := p.argv("list", results)
+	if warmOn(p.cfg) {
+		argv = append(warmClient(warmSocket("pytest")), argv...)
+	}
+	return Command{Argv: argv, ResultFile: results, What: "pytest --collect-only"}
 }
 
 func (p *pytest) ParseList(out Output) ([]string, error) {
@@ -170,7 +178,7 @@ func (p *pytest) Batch(ids []string, seq int) Command {
 		argv = append(argv, id)
 	}
 	if warmOn(p.cfg) {
-		argv = append([]string{"python3", "-I", "-S", pytestClient, warmSocket("pytest"), "--"}, argv...)
+		argv = append(warmClient(warmSocket("pytest")), argv...)
 	}
 	return Command{Argv: argv, ResultFile: results, What: "pytest"}
 }
@@ -181,7 +189,7 @@ func (p *pytest) Warm() (Command, bool) {
 	if !warmOn(p.cfg) {
 		return Command{}, false
 	}
-	return Command{Argv: p.argv("serve", warmSocket("pytest")), What: "pytest warm server"}, true
+	return Command{Argv: p.argv("serve", warmSocket("pytest")), What: "pytest warm server", PidFile: warmSocket("pytest") + ".pid"}, true
 }
 
 func (p *pytest) Verdicts(out Output) []verdict.Verdict {

@@ -190,8 +190,13 @@ func TestPytestCommands(t *testing.T) {
 	p, _ := listedPytest(t, "011-list-subdir")
 	p.cfg = &config.Config{Args: []string{"-m", "not slow", "--tb=short"}, Warm: true}
 	list := p.List()
-	if want := []string{"python3", "/.paratest/pytest/run.py", "list", "/tmp/paratest-pytest-list.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short"}; !slices.Equal(list.Argv, want) {
+	// Through the warm client: on the worker that lists, the server's preload is the listing's.
+	coldList := []string{"python3", "/.paratest/pytest/run.py", "list", "/tmp/paratest-pytest-list.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short"}
+	if want := append([]string{"/.paratest/bin/agent", "agent", "warm", "/tmp/paratest-pytest-warm.sock", "--"}, coldList...); !slices.Equal(list.Argv, want) {
 		t.Errorf("list argv %q, want %q", list.Argv, want)
+	}
+	if w, _ := p.Warm(); w.PidFile != "/tmp/paratest-pytest-warm.sock.pid" {
+		t.Errorf("warm runner's pid file %q: batches would not wait for it", w.PidFile)
 	}
 	if list.ResultFile != "/tmp/paratest-pytest-list.jsonl" {
 		t.Errorf("list result file %q", list.ResultFile)
@@ -204,7 +209,7 @@ func TestPytestCommands(t *testing.T) {
 	// Warm runners on: the client, which runs the cold command itself when
 	// there is no server.
 	b := p.Batch(ids, 7)
-	if want := append([]string{"python3", "-I", "-S", "/.paratest/pytest/client.py", "/tmp/paratest-pytest-warm.sock", "--"}, cold...); !slices.Equal(b.Argv, want) {
+	if want := append([]string{"/.paratest/bin/agent", "agent", "warm", "/tmp/paratest-pytest-warm.sock", "--"}, cold...); !slices.Equal(b.Argv, want) {
 		t.Errorf("batch argv\n%q, want\n%q", b.Argv, want)
 	}
 	if b.ResultFile != "/tmp/paratest-pytest-7.jsonl" {
@@ -221,9 +226,11 @@ func TestPytestCommands(t *testing.T) {
 	if _, ok := p.Warm(); ok {
 		t.Error("Warm() with warm: false: true, want false")
 	}
+	if l := p.List(); !slices.Equal(l.Argv, coldList) {
+		t.Errorf("list argv with warm: false %q, want %q", l.Argv, coldList)
+	}
 	files := p.Files()
-	if len(files) != 2 || files[0].Path != "/.paratest/pytest/run.py" || !strings.Contains(string(files[0].Data), "pytest.main(args, plugins=") ||
-		files[1].Path != "/.paratest/pytest/client.py" || !strings.Contains(string(files[1].Data), "SCM_RIGHTS") {
+	if len(files) != 1 || files[0].Path != "/.paratest/pytest/run.py" || !strings.Contains(string(files[0].Data), "pytest.main(args, plugins=") {
 		for _, f := range files {
 			t.Errorf("file %s: %d bytes", f.Path, len(f.Data))
 		}

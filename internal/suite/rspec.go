@@ -22,15 +22,12 @@ var (
 	rspecFormatter []byte
 	//go:embed plugin/rspec/server.rb
 	rspecServer []byte
-	//go:embed plugin/rspec/client.rb
-	rspecClient []byte
 )
 
 const (
 	rspecFormatterPath  = Dir + "/rspec/formatter.rb"
 	rspecFormatterClass = "JenkinsParatest::RSpecFormatter"
 	rspecServerPath     = Dir + "/rspec/server.rb"
-	rspecClientPath     = Dir + "/rspec/client.rb"
 )
 
 // rspecSuite is the rspec preset. Our formatter (plugin/rspec/formatter.rb)
@@ -44,9 +41,10 @@ const (
 // Warm runners: the image's own rspec, made a server by requiring
 // plugin/rspec/server.rb last (Warm), loads rspec-core and what .rspec and
 // args: require (spec_helper) once per worker and forks a child per batch from
-// that state; a batch is then plugin/rspec/client.rb, which hands its argv,
-// environment, working directory and stdio to that server and exits with the
-// child's status, or execs the cold command itself when there is no server.
+// that state; a batch is then the agent's warm client (warmClient), which
+// hands its argv, environment, working directory and stdio to that server and
+// exits with the child's status, or execs the cold command itself when there
+// is no server.
 type rspecSuite struct {
 	cfg   *config.Config
 	names map[string]Name // the listing's names; read-only after ParseList
@@ -60,7 +58,6 @@ func (r *rspecSuite) Files() []engine.File {
 	return []engine.File{
 		{Path: rspecFormatterPath, Mode: 0o644, Data: rspecFormatter},
 		{Path: rspecServerPath, Mode: 0o644, Data: rspecServer},
-		{Path: rspecClientPath, Mode: 0o644, Data: rspecClient},
 	}
 }
 
@@ -72,8 +69,16 @@ func (r *rspecSuite) rspecArgv(file string, opts ...string) []string {
 	return append(argv, r.cfg.Args...)
 }
 
+// List is a dry run; with warm runners on, it goes through the warm client,
+// so that on the worker that lists, the server's preload is the listing's too
+// (where no server runs, it runs cold).
 func (r *rspecSuite) List() Command {
-	return Command{Argv: r.rspecArgv(ResultFile("rspec", "list"), "--dry-run"), ResultFile: ResultFile("rspec", "list"), What: "rspec --dry-run"}
+	file := ResultFile("rspec", "list")
+	argv := r.rspecArgv(file, "--dry-run")
+	if warmOn(r.cfg) {
+		argv = append(warmClient(warmSocket("rspec")), argv...)
+	}
+	return Command{Argv: argv, ResultFile: file, What: "rspec --dry-run"}
 }
 
 // ParseList reads the dry run's examples, in the order it "ran" them: the
@@ -129,7 +134,7 @@ func (r *rspecSuite) Batch(ids []string, seq int) Command {
 	argv := append(r.rspecArgv(file), "--format", "progress", "--")
 	argv = append(argv, ids...)
 	if warmOn(r.cfg) {
-		argv = append([]string{"ruby", "--disable-gems", rspecClientPath, warmSocket("rspec"), "--"}, argv...)
+		argv = append(warmClient(warmSocket("rspec")), argv...)
 	}
 	return Command{Argv: argv, ResultFile: file, What: "rspec"}
 }
@@ -142,7 +147,7 @@ func (r *rspecSuite) Warm() (Command, bool) {
 		return Command{}, false
 	}
 	argv := append(append([]string{"rspec"}, r.cfg.Args...), "--require", rspecServerPath)
-	return Command{Argv: argv, Env: []string{"PARATEST_WARM_SOCKET=" + warmSocket("rspec")}, What: "rspec warm server"}, true
+	return Command{Argv: argv, Env: []string{"PARATEST_WARM_SOCKET=" + warmSocket("rspec")}, What: "rspec warm server", PidFile: warmSocket("rspec") + ".pid"}, true
 }
 
 // Verdicts reads the formatter's events. The formatter writes "close" last;

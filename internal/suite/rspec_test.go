@@ -55,7 +55,7 @@ func TestRSpecCommands(t *testing.T) {
 			t.Errorf("Files(): %s: mode %o, %d bytes", f.Path, f.Mode, len(f.Data))
 		}
 	}
-	if want := []string{"/.paratest/rspec/formatter.rb", "/.paratest/rspec/server.rb", "/.paratest/rspec/client.rb"}; !slices.Equal(paths, want) {
+	if want := []string{"/.paratest/rspec/formatter.rb", "/.paratest/rspec/server.rb"}; !slices.Equal(paths, want) {
 		t.Errorf("Files() = %q, want %q", paths, want)
 	}
 	const file = "/tmp/paratest-rspec.jsonl" // capture.sh's
@@ -94,7 +94,7 @@ func TestRSpecArgs(t *testing.T) {
 	}
 	got := r.Batch([]string{"./spec/a b_spec.rb[1:1]", "./spec/c_spec.rb[2:1]"}, 1).Argv
 	wantTail := []string{"--tag", "~slow", "--seed", "1 2", "--format", "progress", "--", "./spec/a b_spec.rb[1:1]", "./spec/c_spec.rb[2:1]"}
-	wantHead := []string{"ruby", "--disable-gems", "/.paratest/rspec/client.rb", "/tmp/paratest-rspec-warm.sock", "--", "rspec"}
+	wantHead := []string{"/.paratest/bin/agent", "agent", "warm", "/tmp/paratest-rspec-warm.sock", "--", "rspec"}
 	if !slices.Equal(got[len(got)-len(wantTail):], wantTail) || !slices.Equal(got[:len(wantHead)], wantHead) {
 		t.Errorf("Batch().Argv = %q, want it to start %q and end %q", got, wantHead, wantTail)
 	}

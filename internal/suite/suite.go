@@ -41,6 +41,10 @@ type Command struct {
 	Text func(w io.Writer) io.WriteCloser
 	// What names the command in messages: "pytest --collect-only".
 	What string
+	// PidFile, for a warm runner, is where the agent writes its pid before
+	// the runner starts: batches (and the listing) sent while it loads wait
+	// for it, rather than run cold beside it.
+	PidFile string
 }
 
 // Output is what one Command left behind.

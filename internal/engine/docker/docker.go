@@ -96,6 +96,7 @@ func (e *Engine) Info(ctx context.Context) (engine.Info, error) {
 	}
 	return engine.Info{
 		Host:          e.host,
+		ID:            info.ID,
 		ServerVersion: info.ServerVersion,
 		APIVersion:    e.cli.ClientVersion(),
 		CPUs:          info.NCPU,

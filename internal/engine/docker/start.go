@@ -36,10 +36,7 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 			Env:        spec.Env,
 			Entrypoint: spec.Cmd,
 		},
-		&containertypes.HostConfig{
-			AutoRemove: false, // Remove decides, so logs and files stay readable
-			Mounts:     mounts(spec.Mounts),
-		},
+		hostConfig(spec),
 		nil, nil, spec.Name)
 	if err != nil {
 		return nil, fmt.Errorf("start container on %s: create: %w", e.host, ctxErr(ctx, err))
@@ -52,6 +49,28 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 		return nil, c.abort(ctx, "start", err)
 	}
 	return c, nil
+}
+
+// hostConfig is how the engine runs the container: its mounts, limits and
+// privileges.
+func hostConfig(spec engine.ContainerSpec) *containertypes.HostConfig {
+	l := spec.Limits
+	hc := &containertypes.HostConfig{
+		AutoRemove:  false, // Remove decides, so logs and files stay readable
+		Mounts:      mounts(spec.Mounts),
+		NetworkMode: containertypes.NetworkMode(l.Network),
+		CapDrop:     l.CapDrop,
+		SecurityOpt: []string{"no-new-privileges"},
+	}
+	hc.NanoCPUs = l.NanoCPUs
+	hc.Memory = l.Memory
+	if l.Memory > 0 {
+		hc.MemorySwap = l.Memory // no swap beyond the limit
+	}
+	if l.Pids > 0 {
+		hc.PidsLimit = &l.Pids
+	}
+	return hc
 }
 
 // mounts are the spec's volumes, read-only.

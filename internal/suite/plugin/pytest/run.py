@@ -10,10 +10,11 @@ a line to RESULTS, flushed after each line, so that a line is on disk before
 the next test starts: when the process dies (os._exit, a segfault, a kill),
 the last "start" without its "done" names the test that was running.
 
-serve is the warm runner (see serve below and client.py): it loads pytest, its
-plugins, the conftest files and the test modules once, with a collect-only
-session that imports each test module and collects nothing from it ("preload"),
-and forks a child per batch that runs `run` from that state.
+serve is the warm runner (see serve below, and internal/agent/warm.go for its
+client): it loads pytest, its plugins, the conftest files and the test modules
+once, with a collect-only session that imports each test module and collects
+nothing from it ("preload"), and forks a child per batch that runs `run` from
+that state.
 
 Events:
   {"event": "nopytest", "error": ...}                    python3 has no pytest
@@ -314,8 +315,8 @@ def serve(argv):
 
     def refusal(req):
         cmd = req.get("argv") or []
-        if len(cmd) < 3 or os.path.realpath(cmd[1]) != script or cmd[2] != "run":
-            return "not a run.py run command"
+        if len(cmd) < 3 or os.path.realpath(cmd[1]) != script or cmd[2] not in ("run", "list"):
+            return "not a run.py run or list command"
         env = dict(kv.split("=", 1) for kv in req.get("env", []) if "=" in kv)
         exe = shutil.which(cmd[0], path=env.get("PATH"))
         if not exe or os.path.realpath(exe) != python:
@@ -502,8 +503,8 @@ def serve(argv):
 
 
 def parse_request(data):
-    """A client's request (client.py describes it), or None while data holds
-    only its start."""
+    """A client's request (internal/agent/warm.go describes it), or None while
+    data holds only its start."""
     fields = data.split(b"\0")[:-1]  # the complete ones
     if fields and fields[0] != b"PARATEST-WARM 1":
         raise ValueError("not a paratest warm request")

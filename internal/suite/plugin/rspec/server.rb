@@ -1,5 +1,5 @@
-# jenkins-paratest's warm rspec server, for client.rb (which describes the
-# protocol). It is the `rspec` of the image itself, so that the same Ruby,
+# jenkins-paratest's warm rspec server, for the agent's client (`agent warm`;
+# internal/agent/warm.go describes the protocol). It is the `rspec` of the image itself, so that the same Ruby,
 # gems and binstub load it as a cold batch, and it becomes the server when
 # rspec requires it, last of the `--require` options:
 #
@@ -138,7 +138,7 @@ module JenkinsParatestWarmServer
     [nil, fds || []]
   end
 
-  # A client's request (client.py describes it), or nil while data holds only
+  # A client's request (internal/agent/warm.go describes it), or nil while data holds only
   # its start.
   def parse(data)
     fields = data.b.split("\0", -1)[0...-1] # the complete ones

@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// What a test does stays in its worker: a fork bomb meets the pids limit, a
+// memory hog is killed at the memory limit and fails with that said, and the
+// worker goes on with the next tests in the same container.
+func TestLimitsContainTheTests(t *testing.T) {
+	need(t, true)
+	dir := writeConfig(t, `
+image: `+shellImage+`
+pull: never
+workers: 1
+pids: 64
+memory: 32m
+rerun_threshold: 0
+list: 'echo before; echo bomb; echo hog; echo after'
+command: |
+  case "$1" in
+  bomb) b() { b | b & }; b; sleep 1; exit 1 ;;
+  hog) head -c 200000000 /dev/zero | sort >/dev/null ;;
+  esac
+  echo "$1 ran"
+`)
+	id := runID(t)
+	r := paratest(t, dir, nil, "run", "--run-id", id)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (two tests failed)\n%s", r.code, r.stdout)
+	}
+	verdicts := map[string]junitCase{}
+	for _, c := range readJUnit(t, filepath.Join(dir, "paratest-out")) {
+		verdicts[c.Name] = c
+	}
+	for _, name := range []string{"before", "after"} {
+		if c := verdicts[name]; c.Failure != nil || c.Error != nil {
+			t.Errorf("%s: %+v, want passed: the worker goes on after the bomb and the hog", name, c)
+		}
+	}
+	if c := verdicts["bomb"]; c.Failure == nil {
+		t.Errorf("bomb: %+v, want failed", c)
+	}
+	if c := verdicts["hog"]; c.Failure == nil || !strings.Contains(c.Failure.Message, "killed: out of memory (limit 32MiB)") {
+		t.Errorf("hog: %+v, want failed with killed: out of memory (limit 32MiB)", c)
+	}
+	if s := readSummary(t, filepath.Join(dir, "paratest-out")); s.Lost != 0 {
+		t.Errorf("summary %+v: a limit cost the worker", s)
+	}
+	assertNoContainers(t, id)
+}
+
+// Every worker runs with the limits asked for, no-new-privileges and the
+// capabilities dropped, on the network asked for.
+func TestWorkersGetTheirLimits(t *testing.T) {
+	need(t, true)
+	dir := writeConfig(t, `
+image: `+shellImage+`
+pull: never
+workers: 1
+cpus: 0.5
+pids: 100
+cap_drop: [NET_RAW]
+network: none
+list: 'echo t'
+command: 'sleep 3'
+`)
+	id := runID(t)
+	done := make(chan result, 1)
+	go func() { done <- paratest(t, dir, nil, "run", "--run-id", id) }()
+	var inspect []struct {
+		HostConfig struct {
+			NanoCpus    int64
+			PidsLimit   int64
+			CapDrop     []string
+			SecurityOpt []string
+			NetworkMode string
+		}
+	}
+	for range 100 {
+		if ids := containers(t, id); len(ids) > 0 {
+			out, err := exec.Command("docker", "inspect", ids[0]).Output()
+			if err == nil && json.Unmarshal(out, &inspect) == nil && len(inspect) == 1 {
+				break
+			}
+		}
+		exec.Command("sleep", "0.1").Run()
+	}
+	r := <-done
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	if len(inspect) != 1 {
+		t.Fatal("no worker container seen while the run ran")
+	}
+	hc := inspect[0].HostConfig
+	if hc.NanoCpus != 5e8 || hc.PidsLimit != 100 || strings.TrimPrefix(strings.Join(hc.CapDrop, ","), "CAP_") != "NET_RAW" ||
+		strings.Join(hc.SecurityOpt, ",") != "no-new-privileges" || hc.NetworkMode != "none" {
+		t.Errorf("worker's host config %+v, want 0.5 CPUs, 100 pids, NET_RAW dropped, no-new-privileges, network none", hc)
+	}
+}
