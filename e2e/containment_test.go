@@ -103,3 +103,29 @@ command: 'sleep 3'
 		t.Errorf("worker's host config %+v, want 0.5 CPUs, 100 pids, NET_RAW dropped, no-new-privileges, network none", hc)
 	}
 }
+
+// No process a test started outlives its batch, also one that left the
+// batch's process group (setsid); what setup started stays for the tests.
+func TestNothingEscapesABatch(t *testing.T) {
+	need(t, true)
+	dir := writeConfig(t, `
+image: `+shellImage+`
+pull: never
+workers: 1
+setup: 'setsid sleep 2000 </dev/null >/dev/null 2>&1 & sleep 0.2' # a daemon: gone from setup's group once it ends
+list: 'echo escape; echo check'
+command: |
+  case "$1" in
+  escape) setsid sleep 1000 </dev/null >/dev/null 2>&1 & sleep 0.2 ;;
+  check)
+    if ps -o args | grep -q '^sleep 1000'; then echo "the escapee of the last batch runs"; exit 1; fi
+    if ! ps -o args | grep -q '^sleep 2000'; then echo "setup's daemon is gone"; exit 1; fi ;;
+  esac
+`)
+	id := runID(t)
+	r := paratest(t, dir, nil, "run", "--run-id", id)
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", r.code, r.stdout)
+	}
+	assertNoContainers(t, id)
+}

@@ -206,7 +206,7 @@ func run(ctx context.Context, argv []string, timeout time.Duration, stdout, stde
 		fmt.Fprintln(stderr, "agent: exec: no command")
 		return 2
 	}
-	code, timedOut := runCommand(ctx, argv, nil, timeout, stdout, stderr)
+	code, timedOut := runCommand(ctx, argv, nil, timeout, false, stdout, stderr)
 	if timedOut {
 		fmt.Fprintf(stderr, "\n%s%s; its processes were killed\n", TimeoutMarker, timeout)
 		return ExitTimeout
@@ -216,9 +216,16 @@ func run(ctx context.Context, argv []string, timeout time.Duration, stdout, stde
 
 // runCommand is run without the exit-code conventions of `agent exec`: env is
 // added to the agent's environment, and a timeout is reported as timedOut (the
-// code is then meaningless), which `agent serve` passes on as such.
-func runCommand(ctx context.Context, argv, env []string, timeout time.Duration, stdout, stderr io.Writer) (code int, timedOut bool) {
+// code is then meaningless), which `agent serve` passes on as such. Unless keep,
+// the processes the command started that left its process group go too when it
+// ends: they carry a mark in their environment (escapees).
+func runCommand(ctx context.Context, argv, env []string, timeout time.Duration, keep bool, stdout, stderr io.Writer) (code int, timedOut bool) {
 	cmd := exec.Command(argv[0], argv[1:]...)
+	if !keep {
+		mark := newMark()
+		env = append(env, mark)
+		defer killMarked(mark)
+	}
 	if len(env) > 0 {
 		cmd.Env = append(os.Environ(), env...) // later entries win
 	}

@@ -73,6 +73,40 @@ func TestExecKillsWhatTheCommandLeftRunning(t *testing.T) {
 	}
 }
 
+// A process that left the command's process group (setsid) does not outlive
+// the command either.
+func TestExecKillsWhatEscapedTheProcessGroup(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("needs setsid (util-linux)")
+	}
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	code, _, _ := main(t, "exec", "--", "sh", "-c", `setsid sh -c 'echo $$ > "$1"; exec sleep 300' sh "$1" </dev/null >/dev/null 2>&1 & sleep 0.3`, "sh", pidFile)
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	if !gone(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("the setsid process %d still runs", pid)
+	}
+}
+
+// gone waits a moment for pid to stop running (killed; a zombie counts).
+func gone(pid int) bool {
+	for range 100 {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Contains(string(stat), ") Z ") {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
 func TestExecCancelKillsTheCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -113,6 +113,10 @@ type RunRequest struct {
 	Env        []string // KEY=VALUE, added to the agent's environment
 	Timeout    time.Duration
 	ResultFile string // removed before the command starts, read after it ends; "" for none
+	// Keep lets what the command starts outlive it (setup's database); else
+	// every process it started goes when it ends, those that left its process
+	// group (setsid, a double fork) too.
+	Keep bool
 }
 
 // MarshalBinary encodes r.
@@ -123,6 +127,7 @@ func (r RunRequest) MarshalBinary() ([]byte, error) {
 	e.str(r.ResultFile)
 	e.strs(r.Argv)
 	e.strs(r.Env)
+	e.bool(r.Keep)
 	return e.b, nil
 }
 
@@ -134,6 +139,7 @@ func (r *RunRequest) UnmarshalBinary(b []byte) error {
 	r.ResultFile = d.str()
 	r.Argv = d.strs()
 	r.Env = d.strs()
+	r.Keep = d.bool()
 	return d.end("run request")
 }
 

@@ -103,10 +103,11 @@ func TestPayloadRoundTrip(t *testing.T) {
 		in  payload
 		out interface{ UnmarshalBinary([]byte) error }
 	}{
-		{RunRequest{ID: 1<<63 + 5, Argv: []string{"go", "test", "", "a\x00b", "ünï"}, Env: []string{"A=1"}, Timeout: 90 * time.Second, ResultFile: "/tmp/r.xml"}, &RunRequest{}},
+		{RunRequest{ID: 1<<63 + 5, Argv: []string{"go", "test", "", "a\x00b", "ünï"}, Env: []string{"A=1"}, Timeout: 90 * time.Second, ResultFile: "/tmp/r.xml", Keep: true}, &RunRequest{}},
 		{RunRequest{Argv: []string{"true"}}, &RunRequest{}},
 		{FileRequest{Path: "/tmp/x", Max: 64 << 20}, &FileRequest{}},
 		{ExitStatus{Code: 137, TimedOut: true, File: FileFailed, FileError: "is a directory"}, &ExitStatus{}},
+		{ExitStatus{Code: 137, OutOfMemory: true, MemoryLimit: 32 << 20, File: FileRead}, &ExitStatus{}},
 		{ExitStatus{Code: -1}, &ExitStatus{}},
 		{ErrorReply{NotExist: true, Message: "open /x: no such file"}, &ErrorReply{}},
 	} {

@@ -333,7 +333,7 @@ func (s *server) command(ctx context.Context, tag uint64, req RunRequest, o *out
 			s.stream(pipes[i][0], typ, tag, &o.tails[i], &ended)
 		})
 	}
-	code, timedOut = runCommand(ctx, req.Argv, req.Env, req.Timeout, pipes[0][1], pipes[1][1])
+	code, timedOut = runCommand(ctx, req.Argv, req.Env, req.Timeout, req.Keep, pipes[0][1], pipes[1][1])
 	ended.Store(true)
 	for _, p := range pipes {
 		p[1].Close()

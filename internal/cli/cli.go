@@ -18,6 +18,7 @@ import (
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/runner"
@@ -158,7 +159,7 @@ func oneLine(err error) string { return joinLines(err.Error()) }
 // joinLines joins the non-empty lines of s with "; ".
 func joinLines(s string) string {
 	var lines []string
-	for l := range strings.SplitSeq(s, "\n") {
+	for l := range strings.SplitSeq(console.Plain(s), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	units "github.com/docker/go-units"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/matrix"
 )
 
 // The values of preset:: the suites jenkins-paratest lists, runs, reads and names
@@ -30,13 +32,15 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 	var err error
 	switch s.key {
 	case keyImage:
-		cfg.Image = strings.TrimSpace(s.str)
+		cfg.Image, err = imageRef(s)
 	case keyPull:
 		var v string
 		v, err = oneOf(s, string(engine.PullMissing), string(engine.PullAlways), string(engine.PullNever))
 		cfg.Pull = engine.PullPolicy(v)
 	case keyWorkers:
-		cfg.Workers, err = wholeNumber(s)
+		if cfg.Workers, err = wholeNumber(s); err == nil && cfg.Workers > matrix.MaxWorkers {
+			err = s.errorf("at most %d on one engine, got %d; a build matrix spreads more over several hosts", matrix.MaxWorkers, cfg.Workers)
+		}
 	case keyPreset:
 		if s.str != "" { // an empty preset (preset: "", --preset=) means none
 			cfg.Preset, err = oneOf(s, PresetPytest, PresetRSpec, PresetCucumber, PresetGo)
@@ -117,7 +121,9 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 	case keyKnownHosts:
 		cfg.KnownHosts, err = homePath(s, lookupEnv)
 	case keyInsecureIgnoreHostKey:
-		cfg.InsecureIgnoreHostKey, err = boolOf(s)
+		if cfg.InsecureIgnoreHostKey, err = boolOf(s); err == nil && cfg.InsecureIgnoreHostKey && s.inFile {
+			err = s.errorf("accepting any host key weakens every SSH connection: give it as --insecure-ignore-host-key or PARATEST_INSECURE_IGNORE_HOST_KEY=true, which the Jenkinsfile owns, not in paratest.yml")
+		}
 	case keyImageTransfer:
 		if s.str != "" { // an empty value (--image-transfer=) means none
 			cfg.ImageTransfer, err = oneOf(s, ImageTransferLoad)
@@ -320,12 +326,18 @@ func results(s setting) (Results, error) {
 // envList turns KEY=VALUE and bare KEY entries into KEY=VALUE. A bare KEY passes
 // the master's value through when it is set and is dropped when it is not, so one
 // paratest.yml serves builds that set a variable and builds that do not.
+// masterOnly are the variables env: never passes on.
+var masterOnly = map[string]bool{envSSHPassphrase: true, envSSHAuthSock: true}
+
 func envList(s setting, lookupEnv func(string) (string, bool)) ([]string, error) {
 	out := []string{}
 	for i, e := range s.list {
 		key, _, hasValue := strings.Cut(e, "=")
 		if key == "" || strings.ContainsAny(key, " \t\n") {
 			return nil, s.errorf("item %d: want KEY=VALUE or KEY, got %q", i+1, e)
+		}
+		if masterOnly[key] {
+			return nil, s.errorf("item %d: %s is the master's own (its SSH credentials): it is never passed to the tests", i+1, key)
 		}
 		if hasValue {
 			out = append(out, e)
@@ -398,4 +410,17 @@ func capabilities(s setting) ([]string, error) {
 		out = append(out, strings.TrimPrefix(c, "CAP_"))
 	}
 	return out, nil
+}
+
+// imageRef is an image reference the engine can take: a name, name:tag,
+// name@digest or an image id; "" is left for Load to report as missing.
+func imageRef(s setting) (string, error) {
+	v := strings.TrimSpace(s.str)
+	if v == "" {
+		return "", nil
+	}
+	if _, err := reference.ParseAnyReference(v); err != nil {
+		return "", s.errorf("%q is not an image reference (%v): want name[:tag] or name@sha256:…", v, err)
+	}
+	return v, nil
 }

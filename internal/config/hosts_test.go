@@ -140,9 +140,12 @@ func TestErrorsRunControlAndHosts(t *testing.T) {
 
 func TestDefaultKnownHostsWithoutHome(t *testing.T) {
 	t.Parallel()
-	for _, file := range []string{base, base + "matrix: hosts.yml\ninsecure_ignore_host_key: true\n"} {
+	for _, tc := range []struct {
+		file string
+		env  map[string]string
+	}{{base, nil}, {base + "matrix: hosts.yml\n", map[string]string{"PARATEST_INSECURE_IGNORE_HOST_KEY": "true"}}} {
 		// Without a matrix, or with host keys ignored, no known_hosts is read.
-		cfg := mustLoad(t, file, nil, Flags{})
+		cfg := mustLoad(t, tc.file, tc.env, Flags{})
 		if cfg.KnownHosts != "" {
 			t.Errorf("KnownHosts = %q with HOME unset, want \"\"", cfg.KnownHosts)
 		}

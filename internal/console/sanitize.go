@@ -28,28 +28,75 @@ func splitLines(s string) []string {
 
 // oneLine makes s fit on one line: its lines joined with spaces, escapes removed.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n\x1b") {
-		return s
+	if !strings.ContainsAny(s, "\r\n") {
+		return stripEscapes(s)
 	}
 	return stripEscapes(strings.Join(splitLines(s), " "))
 }
 
-// stripEscapes removes every escape sequence from a line.
+// stripEscapes removes every escape sequence from a line, and every other
+// control character but tab: BEL, backspace, DEL, the C1 controls (U+0080 to
+// U+009F: a lone CSI is one) and bytes that are not UTF-8, which a terminal
+// may read as C1 controls.
 func stripEscapes(s string) string {
-	if strings.IndexByte(s, 0x1b) < 0 {
-		return s
+	s = c1Escapes.Replace(s)
+	if strings.IndexByte(s, 0x1b) >= 0 {
+		var b strings.Builder
+		for s != "" {
+			i := strings.IndexByte(s, 0x1b)
+			if i < 0 {
+				b.WriteString(s)
+				break
+			}
+			b.WriteString(s[:i])
+			s = s[i+escapeLen(s[i:]):]
+		}
+		s = b.String()
 	}
-	var b strings.Builder
-	for s != "" {
-		i := strings.IndexByte(s, 0x1b)
-		if i < 0 {
-			b.WriteString(s)
+	return stripControls(s)
+}
+
+// c1Escapes spells the 8-bit CSI and control-string introducers with ESC, so
+// that their whole sequences go, not only the introducer.
+var c1Escapes = strings.NewReplacer("\u009b", "\x1b[", "\u009d", "\x1b]", "\u0090", "\x1bP", "\u0098", "\x1bX", "\u009e", "\x1b^", "\u009f", "\x1b_")
+
+// stripControls removes the control characters of s but tab, and replaces
+// bytes that are not UTF-8 with U+FFFD.
+func stripControls(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f || c >= 0x80 {
+			clean = false
 			break
 		}
-		b.WriteString(s[:i])
-		s = s[i+escapeLen(s[i:]):]
 	}
-	return b.String()
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return r
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// Plain is s with every escape sequence and control character removed but
+// tabs and line breaks: text from a container, safe to print on a terminal or
+// in Jenkins' console.
+func Plain(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		body, nl := strings.CutSuffix(l, "\n")
+		lines[i] = stripEscapes(strings.TrimSuffix(body, "\r"))
+		if nl {
+			lines[i] += "\n"
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // outputLine cleans one line of test output: with colour, SGR sequences stay and a
@@ -59,18 +106,19 @@ func outputLine(s string, color bool) string {
 	if !color {
 		return stripEscapes(s)
 	}
+	s = c1Escapes.Replace(s)
 	if strings.IndexByte(s, 0x1b) < 0 {
-		return s
+		return stripControls(s)
 	}
 	var b strings.Builder
 	kept := false
 	for s != "" {
 		i := strings.IndexByte(s, 0x1b)
 		if i < 0 {
-			b.WriteString(s)
+			b.WriteString(stripControls(s))
 			break
 		}
-		b.WriteString(s[:i])
+		b.WriteString(stripControls(s[:i]))
 		n := escapeLen(s[i:])
 		if isSGR(s[i : i+n]) {
 			b.WriteString(s[i : i+n])

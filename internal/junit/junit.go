@@ -6,6 +6,8 @@ package junit
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -47,11 +49,22 @@ func Write(dir string, run *result.Run) ([]string, error) {
 	return paths, errors.Join(errs...)
 }
 
+// maxBase leaves room in 255 bytes for a numbered suffix, ".xml" and the
+// temporary file's ".", ".tmp-" and random digits (report.WriteAtomic).
+const maxBase = 200
+
 // fileName is TEST-<suite>.xml with the suite name made safe for a file name. Two
 // suites whose safe names are the same get a numbered suffix rather than one
-// overwriting the other; suites come sorted, so the numbering is stable.
+// overwriting the other; suites come sorted, so the numbering is stable. A
+// name too long for a file system (255 bytes) keeps its start and gets a hash
+// of the whole suite name instead of the rest: Jenkins reads the suite's name
+// from the file, not from its name.
 func fileName(suite string, taken map[string]bool) string {
 	base := "TEST-" + report.SafeName(suite)
+	if len(base) > maxBase {
+		sum := sha256.Sum256([]byte(suite))
+		base = base[:maxBase-17] + "-" + hex.EncodeToString(sum[:8])
+	}
 	name := base + ".xml"
 	for i := 2; taken[name]; i++ {
 		name = base + "-" + strconv.Itoa(i) + ".xml"

@@ -264,3 +264,22 @@ func TestWriteError(t *testing.T) {
 		t.Error("Write into a regular file succeeded")
 	}
 }
+
+// Any suite name fits in a file name: a long one keeps its start and gets a
+// hash of the whole, so two long names that start alike stay apart.
+func TestLongSuiteNamesFit(t *testing.T) {
+	taken := map[string]bool{}
+	a, b := strings.Repeat("s", 300)+"a", strings.Repeat("s", 300)+"b"
+	na, nb := fileName(a, taken), fileName(b, taken)
+	for _, n := range []string{na, nb} {
+		if len(n) > 255-len(".tmp-1234567890")-1 || !strings.HasPrefix(n, "TEST-sss") || !strings.HasSuffix(n, ".xml") {
+			t.Errorf("file name %q (%d bytes)", n, len(n))
+		}
+	}
+	if na == nb {
+		t.Errorf("two long suites share the file name %q", na)
+	}
+	if short := fileName("pkg.Suite", taken); short != "TEST-pkg.Suite.xml" {
+		t.Errorf("short name %q", short)
+	}
+}

@@ -46,13 +46,20 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	_, err := Parse(strings.NewReader("a\n" + strings.Repeat("x", maxLine+1) + "\n"))
-	if err == nil || !strings.Contains(err.Error(), "line 2") {
-		t.Errorf("Parse of an over-long line: err = %v, want an error naming line 2", err)
+	for _, tc := range []struct{ input, want string }{
+		{"a\n" + strings.Repeat("x", 2<<20) + "\n", "line 2: a test id of more than 4096 bytes"},
+		{"a\nb\n" + strings.Repeat("x", 5000) + "\n", "line 3: a test id of 5000 bytes, more than 4096"},
+		{"a\nb\x00c\n", "line 2: a test id holds a NUL byte"},
+		{"a\n\xff\xfeid\n", `line 2: a test id is not UTF-8: "\xff\xfeid"`},
+	} {
+		_, err := Parse(strings.NewReader(tc.input))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse: err = %v, want %q", err, tc.want)
+		}
 	}
 
 	broken := errors.New("connection reset")
-	_, err = Parse(&failingReader{data: "a\nb\n", err: broken})
+	_, err := Parse(&failingReader{data: "a\nb\n", err: broken})
 	if !errors.Is(err, broken) {
 		t.Errorf("Parse of a failing reader: err = %v, want %v", err, broken)
 	}

@@ -30,7 +30,8 @@ func (p *pool) setup(ctx context.Context, w *worker) error {
 	var out bytes.Buffer
 	tee := io.MultiWriter(w.log, &out)
 	w.seq++
-	res, err := w.sess.Run(ctx, session.Run{ID: uint64(w.seq), Argv: p.s.cfg.Setup.Args(nil), Env: roundEnv(1), Stdout: tee, Stderr: tee})
+	// What setup starts (a database) serves the worker's tests: it stays.
+	res, err := w.sess.Run(ctx, session.Run{ID: uint64(w.seq), Argv: p.s.cfg.Setup.Args(nil), Env: roundEnv(1), Stdout: tee, Stderr: tee, Keep: true})
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
@@ -133,6 +134,17 @@ func (p *pool) verdicts(w *worker, ids []string, res session.Result, stdout, std
 		out.ExitCode = agent.ExitTimeout
 	}
 	fmt.Fprintf(w.log, "=== paratest: exit code %d after %s\n", out.ExitCode, out.Duration.Round(time.Millisecond))
+	if res.FileError != "" {
+		// The command ran, its verdicts are unreadable: an error of each test,
+		// not a lost worker (it would be lost again and again).
+		msg := "cannot read the result file: " + res.FileError
+		fmt.Fprintf(w.log, "=== paratest: %s\n", msg)
+		vs := make([]verdict.Verdict, len(ids))
+		for i, id := range ids {
+			vs[i] = verdict.Verdict{ID: id, Status: result.Errored, Message: msg}
+		}
+		return vs
+	}
 	vs := p.s.suite.Verdicts(out)
 	p.s.est.observe(out.Duration, vs)
 	switch {

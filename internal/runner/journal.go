@@ -1,7 +1,7 @@
 package runner
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,30 +40,48 @@ type entry struct {
 
 // readJournal returns the attempts recorded in the journal at path, by test id, in
 // the order they were made. A missing journal is empty; a torn last line (the
-// master died while writing it) is ignored.
+// master died while writing it) is ignored; any other line that is not a
+// verdict of ours is an error naming path:line.
 func readJournal(path string) (map[string][]entry, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	out := map[string][]entry{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
-	for line := 1; sc.Scan(); line++ {
+	lines := bytes.Split(data, []byte("\n"))
+	for i, line := range lines {
+		if i == len(lines)-1 {
+			break // "" after the last newline, or a torn line
+		}
 		var e entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.ID == "" {
-			continue
+		err := json.Unmarshal(line, &e)
+		switch {
+		case err != nil:
+			err = fmt.Errorf("not a verdict of jenkins-paratest (%v)", err)
+		case e.ID == "":
+			err = errors.New("a verdict without a test id")
+		case !validStatus(e.Attempt.Status):
+			err = fmt.Errorf("test %q: status %q is none of passed, failed, error or skipped", e.ID, e.Attempt.Status)
+		case e.Attempt.Round < 1:
+			err = fmt.Errorf("test %q: round %d, want 1 or more", e.ID, e.Attempt.Round)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w; remove the file to run every test again", path, i+1, err)
 		}
 		out[e.ID] = append(out[e.ID], e)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
 	return out, nil
+}
+
+func validStatus(s result.Status) bool {
+	switch s {
+	case result.Passed, result.Failed, result.Errored, result.Skipped:
+		return true
+	}
+	return false
 }
 
 // createJournal starts a journal at path holding the entries given (those a

@@ -3,6 +3,7 @@ package runner
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +68,26 @@ func TestJournalRoundTrip(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Errorf("%d tests read back, want 3 (the torn line ignored): %v", len(got), got)
+	}
+}
+
+// A line that is not a verdict of ours stops a resume, naming the line: its
+// test would otherwise never run, or run with a verdict nobody made.
+func TestJournalRejectsBadLines(t *testing.T) {
+	good := `{"id":"a","attempt":{"Status":"passed","Round":1}}`
+	for _, tc := range []struct{ line, want string }{
+		{`{"id":"b","attempt":{"Status":"bogus","Round":1}}`, `:2: test "b": status "bogus" is none of passed, failed, error or skipped`},
+		{`{"attempt":{"Status":"passed","Round":1}}`, `:2: a verdict without a test id`},
+		{`{"id":"b","attempt":{"Status":"passed","Round":0}}`, `:2: test "b": round 0, want 1 or more`},
+		{`not json`, `:2: not a verdict of jenkins-paratest`},
+	} {
+		path := filepath.Join(t.TempDir(), "journal.jsonl")
+		if err := os.WriteFile(path, []byte(good+"\n"+tc.line+"\n"+good+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := readJournal(path)
+		if err == nil || !strings.Contains(err.Error(), path+tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line with %q", tc.line, err, path+tc.want)
+		}
 	}
 }

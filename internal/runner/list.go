@@ -33,6 +33,11 @@ func (s *master) selected(ids []string, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, id := range ids { // the adapters' listings did not come through listing.Parse
+		if err := listing.Check(id); err != nil {
+			return nil, exit.Usagef("listing: test %d of %d: %v", i+1, len(ids), err)
+		}
+	}
 	total := len(ids)
 	ids = listing.Select(ids, s.cfg.Filter, s.cfg.Exclude)
 	if len(ids) == 0 && !s.cfg.AllowEmpty {

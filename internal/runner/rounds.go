@@ -84,6 +84,10 @@ func (s *master) newPool(layout report.Layout) (*pool, error) {
 			n := len(p.workers)
 			w := &worker{h: h, name: "w" + strconv.Itoa(n), n: n}
 			w.logPath = layout.LogPath(h.name, w.name)
+			if err := layout.Claim(w.logPath); err != nil {
+				p.close()
+				return nil, exit.Infraf("worker log: %w", err)
+			}
 			f, err := os.Create(w.logPath)
 			if err != nil {
 				p.close()

@@ -117,7 +117,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 		con.Warnf("history: %v", e)
 	}
 	if err := layout.Reset(); err != nil {
-		return nil, exit.Usagef("out %s: %w", cfg.Out, err)
+		return nil, exit.Usagef("%w", err) // it names the directory
 	}
 	s, err := newMaster(ctx, cfg, opts, con)
 	if err != nil {

@@ -21,6 +21,9 @@ type Run struct {
 	ResultFile string    // removed before the command starts, read after it ends; "" for none
 	Stdout     io.Writer // the command's output as it comes; nil discards it
 	Stderr     io.Writer
+	// Keep lets the processes the command starts outlive it (setup's
+	// database); otherwise all of them go when it ends.
+	Keep bool
 }
 
 // Result is how a command ended.
@@ -32,6 +35,9 @@ type Result struct {
 	OutOfMemory bool
 	MemoryLimit int64
 	File        []byte // the result file, at most agent.MaxResultFile bytes; nil when it was missing
+	// FileError says why the result file, which exists, could not be read (a
+	// directory, a file over agent.MaxResultFile, no permission).
+	FileError string
 	// From Pending only: the end (at most agent.TailMax bytes each) of the output
 	// the closed session could not deliver.
 	Stdout, Stderr []byte
@@ -57,7 +63,7 @@ func (s *Session) run(ctx context.Context, r Run) (Result, error) {
 	if len(r.Argv) == 0 {
 		return Result{}, errors.New("no command")
 	}
-	payload, _ := agent.RunRequest{ID: r.ID, Argv: r.Argv, Env: r.Env, Timeout: r.Timeout, ResultFile: r.ResultFile}.MarshalBinary()
+	payload, _ := agent.RunRequest{ID: r.ID, Argv: r.Argv, Env: r.Env, Timeout: r.Timeout, ResultFile: r.ResultFile, Keep: r.Keep}.MarshalBinary()
 	c := &call{stdout: orDiscard(r.Stdout), stderr: orDiscard(r.Stderr), limit: agent.MaxResultFile}
 	f, err := s.call(ctx, c, agent.FrameRun, payload)
 	if err != nil {
@@ -93,7 +99,7 @@ func (c *call) result(f agent.Frame) (Result, error) {
 			res.File = []byte{}
 		}
 	case agent.FileFailed:
-		return Result{}, fmt.Errorf("read the result file: %s", st.FileError)
+		res.FileError = st.FileError
 	}
 	return res, nil
 }

@@ -57,6 +57,10 @@ func loadKeys(opts Options) (*keys, error) {
 var errNeedPassphrase = errors.New("the key is protected by a passphrase: set PARATEST_SSH_PASSPHRASE")
 
 func readKey(path, passphrase string) (ssh.Signer, error) {
+	// As OpenSSH does: a key others can read is no secret any more.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("permissions %04o are too open: others can read the key; chmod 600 %s (OpenSSH refuses it too)", fi.Mode().Perm(), path)
+	}
 	pem, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
