@@ -240,7 +240,13 @@ func assertNoContainers(t *testing.T, runID string) {
 }
 
 func runID(t *testing.T) string {
-	return fmt.Sprintf("e2e-%s-%d", strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")), time.Now().UnixNano())
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(t.Name()))
+	return fmt.Sprintf("e2e-%s-%d", name[:min(len(name), 80)], time.Now().UnixNano())
 }
 
 // junitCase is what the tests check of a JUnit testcase.

@@ -91,7 +91,7 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 	case keyCapDrop:
 		cfg.Limits.CapDrop, err = capabilities(s)
 	case keyRunID:
-		cfg.RunID = strings.TrimSpace(s.str)
+		cfg.RunID, err = runID(s)
 	case keyOut:
 		if cfg.Out = s.str; cfg.Out == "" {
 			err = s.errorf("want a directory, got nothing")
@@ -423,4 +423,43 @@ func imageRef(s setting) (string, error) {
 		return "", s.errorf("%q is not an image reference (%v): want name[:tag] or name@sha256:…", v, err)
 	}
 	return v, nil
+}
+
+// MaxRunID is the longest run id: it is a label value and part of container
+// names.
+const MaxRunID = 128
+
+var runIDChars = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// runID is a run id given explicitly: letters, digits, '.', '_' and '-', as
+// container labels and names take them, and as a shell takes them unquoted.
+func runID(s setting) (string, error) {
+	v := strings.TrimSpace(s.str)
+	switch {
+	case v == "":
+		return "", nil // the default decides
+	case len(v) > MaxRunID:
+		return "", s.errorf("at most %d characters, got %d", MaxRunID, len(v))
+	case !runIDChars.MatchString(v):
+		return "", s.errorf("want letters, digits, '.', '_' and '-' (starting with a letter or digit), got %q", v)
+	}
+	return v, nil
+}
+
+// safeRunID makes Jenkins' BUILD_TAG ("jenkins-<job>-<build>", where a job
+// name may hold spaces and any other character) a run id: every other
+// character becomes '-', and a long one keeps its end, where the build number
+// is.
+func safeRunID(tag string) string {
+	b := []byte(strings.TrimSpace(tag))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	id := strings.TrimLeft(string(b), "-._")
+	if len(id) > MaxRunID {
+		id = strings.TrimLeft(id[len(id)-MaxRunID:], "-._")
+	}
+	return id
 }

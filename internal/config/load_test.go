@@ -222,6 +222,9 @@ func TestErrors(t *testing.T) {
 		{name: "env forwards the passphrase", file: base + "env: [PARATEST_SSH_PASSPHRASE]\n", env: map[string]string{"PARATEST_SSH_PASSPHRASE": "s3cret"}, want: `paratest.yml:4: env: item 1: PARATEST_SSH_PASSPHRASE is the master's own (its SSH credentials): it is never passed to the tests`},
 		{name: "env sets the agent socket", file: base, flags: Flags{Env: []string{"SSH_AUTH_SOCK=/x"}}, want: `--env: item 1: SSH_AUTH_SOCK is the master's own`},
 		{name: "insecure host keys in the file", file: base + "insecure_ignore_host_key: true\n", want: `paratest.yml:4: insecure_ignore_host_key: accepting any host key weakens every SSH connection: give it as --insecure-ignore-host-key`},
+		{name: "run id with a newline", file: base, env: map[string]string{"PARATEST_RUN_ID": "a\nb"}, want: `PARATEST_RUN_ID: want letters, digits, '.', '_' and '-' (starting with a letter or digit), got "a\nb"`},
+		{name: "run id with quotes", file: base + "run_id: \"it's\"\n", want: `paratest.yml:4: run_id: want letters, digits`},
+		{name: "run id too long", file: base, flags: Flags{RunID: ptr(strings.Repeat("r", 200))}, want: `--run-id: at most 128 characters, got 200`},
 		{name: "cpus word", file: base + "cpus: many\n", want: `paratest.yml:4: cpus: want a number of CPUs such as 2 or 1.5 (0: no limit), got "many"`},
 		{name: "cpus negative flag", file: base, flags: Flags{CPUs: ptr("-1")}, want: `--cpus: want a number of CPUs`},
 		{name: "memory unit", file: base + "memory: 2 lots\n", want: `paratest.yml:4: memory: want a size such as 512m or 2g (0: no limit), got "2 lots"`},
@@ -530,6 +533,7 @@ func TestRunID(t *testing.T) {
 		{name: "generated", want: `^paratest-\d{8}-\d{6}-[0-9a-f]{4}$`},
 		{name: "BUILD_TAG", env: map[string]string{"BUILD_TAG": "jenkins-app-pr-42"}, want: `^jenkins-app-pr-42$`},
 		{name: "file beats BUILD_TAG", file: "run_id: mine\n", env: map[string]string{"BUILD_TAG": "jenkins-app-42"}, want: `^mine$`},
+		{name: "BUILD_TAG of a job in a folder, with spaces", env: map[string]string{"BUILD_TAG": "jenkins-team/My App (PR)-42"}, want: `^jenkins-team-My-App--PR--42$`},
 		{name: "flag beats all", file: "run_id: mine\n", env: map[string]string{"BUILD_TAG": "t", "PARATEST_RUN_ID": "e"}, flags: Flags{RunID: ptr("f")}, want: `^f$`},
 	} {
 		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })

@@ -120,7 +120,11 @@ type Engine interface {
 	// that never starts when it lacks one of them, so that many containers can
 	// mount one copy. The volume carries labels. Filling is done once per
 	// volume; volumes are named by their content, so one found filled is right.
-	Volume(ctx context.Context, name, image string, labels map[string]string, files []File) error
+	// The container that mounts it to look stays, with the holder labels, and
+	// holds the volume in use until it is removed (with the caller's other
+	// containers): no RemoveVolumes of a run beside it takes the volume away
+	// between the check and the caller's own containers.
+	Volume(ctx context.Context, name, image string, labels, holder map[string]string, files []File) error
 	// RemoveVolumes removes every volume carrying all the labels that no
 	// container uses, and returns their names, sorted.
 	RemoveVolumes(ctx context.Context, labels map[string]string) ([]string, error)

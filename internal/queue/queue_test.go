@@ -247,6 +247,13 @@ func TestAvoidedWorkerLeavesTheTestToAnother(t *testing.T) {
 		_, ok := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}) // asks first, but must wait
 		got <- ok
 	}()
+	// It does wait: the test is left to others (without the avoidance it would
+	// take it at once).
+	select {
+	case ok := <-got:
+		t.Fatalf("h1/w0, where a failed, took it at once (%v): it must leave it to another worker", ok)
+	case <-time.After(100 * time.Millisecond):
+	}
 	// Another host's worker takes a: the waiting worker then finds the queue drained.
 	ids, _ := q.NextFor(ctx, Place{Worker: "h2/w1", Host: "h2"})
 	if !cmp.Equal(ids, []string{"a"}) {

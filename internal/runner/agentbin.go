@@ -77,7 +77,11 @@ func (s *master) fillAgent(ctx context.Context, h *host) string {
 		return e.volume
 	}
 	name := agentVolume(s.agent)
-	err := h.eng.Volume(ctx, name, s.cfg.Image, map[string]string{LabelAgent: name},
+	// The filling container stays, as one of the run's (removed with them),
+	// and keeps the volume from another run's clean-up meanwhile.
+	holder := s.labels()
+	holder[LabelRole] = "agent-volume"
+	err := h.eng.Volume(ctx, name, s.cfg.Image, map[string]string{LabelAgent: name}, holder,
 		[]engine.File{{Path: path.Base(agentPath), Mode: 0o755, Data: s.agent}})
 	if err != nil {
 		s.con.Warnf("host %s: %v; copying the agent into each container instead", h.name, err)

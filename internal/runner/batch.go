@@ -20,6 +20,9 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/verdict"
 )
 
+// setupShown bounds what the master keeps of a setup's output, head and tail.
+const setupShown = 16 << 10
+
 // maxResultFile bounds the result file copied out of a container after a command.
 const maxResultFile = 64 << 20
 
@@ -27,8 +30,8 @@ const maxResultFile = 64 << 20
 // retires the worker with the command's output in the error.
 func (p *pool) setup(ctx context.Context, w *worker) error {
 	fmt.Fprintf(w.log, "=== paratest: setup\n")
-	var out bytes.Buffer
-	tee := io.MultiWriter(w.log, &out)
+	out := newCapture(setupShown) // what the retire message shows; the log has all
+	tee := io.MultiWriter(w.log, out)
 	w.seq++
 	// What setup starts (a database) serves the worker's tests: it stays.
 	res, err := w.sess.Run(ctx, session.Run{ID: uint64(w.seq), Argv: p.s.cfg.Setup.Args(nil), Env: roundEnv(1), Stdout: tee, Stderr: tee, Keep: true})
@@ -36,7 +39,7 @@ func (p *pool) setup(ctx context.Context, w *worker) error {
 		return fmt.Errorf("setup: %w", err)
 	}
 	if res.ExitCode != 0 {
-		return &retireError{fmt.Errorf("setup exited %d; its output (also in %s):\n%s", res.ExitCode, w.logPath, verdict.Bound(out.String(), 4000))}
+		return &retireError{fmt.Errorf("setup exited %d; its output (also in %s):\n%s", res.ExitCode, w.logPath, verdict.Bound(string(out.Bytes()), 4000))}
 	}
 	return nil
 }

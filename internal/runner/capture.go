@@ -37,7 +37,10 @@ func (c *capture) Write(p []byte) (int, error) {
 		return n, nil
 	}
 	c.tail = append(c.tail, p...)
-	if over := len(c.tail) - c.limit; over > 0 {
+	// The tail may grow to twice the limit before its start is dropped: each
+	// byte is moved at most once, not on every write.
+	if len(c.tail) > 2*c.limit {
+		over := len(c.tail) - c.limit
 		c.cut += int64(over)
 		c.tail = append(c.tail[:0], c.tail[over:]...)
 	}
@@ -48,11 +51,15 @@ func (c *capture) Write(p []byte) (int, error) {
 // ends and the tail starts on a line boundary, so line-based parsers (test2json
 // streams) see whole lines.
 func (c *capture) Bytes() []byte {
-	if c.cut == 0 {
-		return append(append([]byte(nil), c.head...), c.tail...)
-	}
 	head, tail := c.head, c.tail
 	cut := c.cut
+	if over := len(tail) - c.limit; over > 0 {
+		cut += int64(over)
+		tail = tail[over:]
+	}
+	if cut == 0 {
+		return append(append([]byte(nil), head...), tail...)
+	}
 	if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
 		cut += int64(len(head) - i - 1)
 		head = head[:i+1]
@@ -68,11 +75,15 @@ func (c *capture) Bytes() []byte {
 
 // limitWriter passes the first n bytes through to w, then a marker, then drops
 // the rest: the worker log of a test that prints without end stays bounded.
+//
+// A failed write (a full disk) never fails the writer's caller — the output
+// also feeds the verdicts — but is reported once to onErr, and the log stops.
 type limitWriter struct {
-	mu   sync.Mutex // a worker's batches and its warm runner write to one log
-	w    io.Writer
-	left int64
-	done bool
+	mu    sync.Mutex // a worker's batches and its warm runner write to one log
+	w     io.Writer
+	left  int64
+	done  bool
+	onErr func(error) // nil: the error is dropped
 }
 
 func (l *limitWriter) Write(p []byte) (int, error) {
@@ -88,7 +99,11 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 	}
 	l.left -= int64(len(p))
 	if _, err := l.w.Write(p); err != nil {
-		return n, err
+		l.done = true
+		if l.onErr != nil {
+			l.onErr(err)
+		}
+		return n, nil
 	}
 	if l.done {
 		fmt.Fprintf(l.w, "\n… paratest: this log reached its limit; later output is not kept …\n")

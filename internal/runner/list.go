@@ -82,14 +82,36 @@ func (s *master) listInContainer(ctx context.Context) (ids []string, err error) 
 			err = exit.Infraf("listing: remove container: %w", rerr)
 		}
 	}()
-	var stdout, stderr bytes.Buffer
+	stdout, stderr := &listingOutput{}, newCapture(listingStderr)
 	cmd := s.suite.List()
-	out, err := s.exec(ctx, c, cmd, 0, &stdout, &stderr, listingEnv)
+	out, err := s.exec(ctx, c, cmd, 0, stdout, stderr, listingEnv)
 	if err != nil {
 		return nil, s.listingError(ctx, err)
 	}
 	out.Stdout, out.Stderr = stdout.Bytes(), stderr.Bytes()
-	return s.parseListing(out)
+	return s.parseListing(out, stdout.over)
+}
+
+// The master keeps at most maxListing bytes of a listing's output (about
+// 700,000 ids of 100 bytes) and the head and tail of its stderr.
+const (
+	maxListing    = 64 << 20
+	listingStderr = 64 << 10
+)
+
+// listingOutput keeps a listing's stdout up to maxListing bytes; over says
+// it printed more.
+type listingOutput struct {
+	bytes.Buffer
+	over bool
+}
+
+func (l *listingOutput) Write(p []byte) (int, error) {
+	if l.over || l.Len()+len(p) > maxListing {
+		l.over = true
+		return len(p), nil
+	}
+	return l.Buffer.Write(p)
 }
 
 // listingEnv is set while the list command runs.
@@ -103,8 +125,12 @@ func (s *master) listingError(ctx context.Context, err error) error {
 	return exit.Infraf("listing: %w", err)
 }
 
-// parseListing reads the ids from what the list command left.
-func (s *master) parseListing(out suite.Output) ([]string, error) {
+// parseListing reads the ids from what the list command left; over says its
+// output was more than maxListing.
+func (s *master) parseListing(out suite.Output, over bool) ([]string, error) {
+	if over {
+		return nil, exit.Usagef("listing: %s printed more than %d MiB; a listing prints one test id a line", s.suite.List().What, maxListing>>20)
+	}
 	if out.ExitCode == agent.ExitNotFound || out.ExitCode == agent.ExitNotExecutable {
 		return nil, exit.Usagef("listing: image %s cannot run %s: %s", s.cfg.Image, s.suite.List().What, suite.LastLine(out.Stderr, out.Stdout))
 	}
@@ -124,6 +150,7 @@ type firstLister struct {
 	claimed bool
 	done    chan struct{} // closed once out and err are set
 	out     suite.Output
+	over    bool // the output was more than maxListing
 	err     error
 }
 
@@ -150,7 +177,7 @@ func (l *firstLister) deliver(out suite.Output, err error) {
 func (p *pool) listOnWorker(ctx context.Context, w *worker, env ...string) {
 	cmd := p.s.suite.List()
 	fmt.Fprintf(w.log, "=== paratest: listing: %s\n", cmd.What)
-	var stdout, stderr bytes.Buffer
+	stdout, stderr := &listingOutput{}, newCapture(listingStderr)
 	w.seq++
 	hctx, done := w.h.connection(ctx)
 	defer done()
@@ -160,14 +187,15 @@ func (p *pool) listOnWorker(ctx context.Context, w *worker, env ...string) {
 		Argv:       cmd.Argv,
 		Env:        append(append(append([]string(nil), cmd.Env...), listingEnv), env...),
 		ResultFile: cmd.ResultFile,
-		Stdout:     &stdout,
-		Stderr:     io.MultiWriter(&stderr, w.log),
+		Stdout:     stdout,
+		Stderr:     io.MultiWriter(stderr, w.log),
 	})
 	if err != nil {
 		p.lister.deliver(suite.Output{}, err)
 		return
 	}
 	fmt.Fprintf(w.log, "=== paratest: listing: exit code %d after %s, %d bytes\n", res.ExitCode, time.Since(start).Round(time.Millisecond), stdout.Len())
+	p.lister.over = stdout.over
 	p.lister.deliver(suite.Output{ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}, nil)
 }
 
@@ -211,7 +239,7 @@ func (p *pool) listed(ctx context.Context) ([]string, error) {
 	if p.lister.err != nil {
 		return nil, p.s.listingError(ctx, p.lister.err)
 	}
-	return p.s.selected(p.s.parseListing(p.lister.out))
+	return p.s.selected(p.s.parseListing(p.lister.out, p.lister.over))
 }
 
 // readyHost is the first host whose engine and image are ready; prepareAll made

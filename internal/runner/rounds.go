@@ -94,7 +94,9 @@ func (s *master) newPool(layout report.Layout) (*pool, error) {
 				return nil, exit.Infraf("worker log: %w", err)
 			}
 			p.logs = append(p.logs, f)
-			w.log = &limitWriter{w: f, left: logLimit}
+			w.log = &limitWriter{w: f, left: logLimit, onErr: func(err error) {
+				s.con.Warnf("worker %s: its log stops here: %v; its verdicts do not depend on it", w.tag(), err)
+			}}
 			p.workers = append(p.workers, w)
 		}
 	}

@@ -51,7 +51,7 @@ func (f *fakeEngine) SaveImage(context.Context, string) (io.ReadCloser, error) {
 	return nil, errors.New("not supported")
 }
 func (f *fakeEngine) LoadImage(context.Context, io.Reader) error { return errors.New("not supported") }
-func (f *fakeEngine) Volume(context.Context, string, string, map[string]string, []engine.File) error {
+func (f *fakeEngine) Volume(context.Context, string, string, map[string]string, map[string]string, []engine.File) error {
 	return nil
 }
 func (f *fakeEngine) RemoveVolumes(context.Context, map[string]string) ([]string, error) {

@@ -102,21 +102,31 @@ func goPackage(id string) string {
 }
 
 // jsonText writes the Output fields of a test2json stream as plain text; lines
-// that are not JSON pass through as they are.
+// that are not JSON pass through as they are, and so does a line longer than
+// maxJSONLine (no test2json event is that long), so the buffer stays bounded.
 type jsonText struct {
-	w   io.Writer
-	buf []byte
+	w       io.Writer
+	buf     []byte
+	scanned int // bytes of buf known to hold no newline
 }
+
+const maxJSONLine = 1 << 20
 
 func (j *jsonText) Write(p []byte) (int, error) {
 	j.buf = append(j.buf, p...)
 	for {
-		i := bytes.IndexByte(j.buf, '\n')
+		i := bytes.IndexByte(j.buf[j.scanned:], '\n')
 		if i < 0 {
+			j.scanned = len(j.buf)
+			if len(j.buf) > maxJSONLine {
+				j.w.Write(j.buf)
+				j.buf, j.scanned = j.buf[:0], 0
+			}
 			return len(p), nil
 		}
+		i += j.scanned
 		j.line(j.buf[:i+1])
-		j.buf = j.buf[i+1:]
+		j.buf, j.scanned = j.buf[i+1:], 0
 	}
 }
 

@@ -106,3 +106,26 @@ func TestJSONText(t *testing.T) {
 		t.Errorf("text %q, want %q", got, want)
 	}
 }
+
+// A stream without newlines passes through in bounded pieces: the converter
+// keeps no more than a line's worth, and does not rescan what it holds.
+func TestJSONTextBoundsAnEndlessLine(t *testing.T) {
+	t.Parallel()
+	var b countingWriter
+	j := &jsonText{w: &b}
+	chunk := []byte(strings.Repeat("x", 100))
+	for range 30_000 { // 3 MB in 100-byte writes, no newline
+		j.Write(chunk)
+		if len(j.buf) > maxJSONLine+len(chunk) {
+			t.Fatalf("buffer at %d bytes, want at most %d", len(j.buf), maxJSONLine+len(chunk))
+		}
+	}
+	j.Close()
+	if b.n != 3_000_000 {
+		t.Errorf("%d bytes passed through, want all 3,000,000", b.n)
+	}
+}
+
+type countingWriter struct{ n int }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }

@@ -29,7 +29,12 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 	if err != nil {
 		return nil, fmt.Errorf("start container on %s: %w", e.host, err)
 	}
-	created, err := e.cli.ContainerCreate(ctx,
+	// The create is not cancelled with ctx: a create the engine completes after
+	// the client gave up would leave a container nobody knows of (and holding
+	// the volumes it mounts). ctx is checked once it is known.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	created, err := e.cli.ContainerCreate(cctx,
 		&containertypes.Config{
 			Image:      spec.Image,
 			Labels:     spec.Labels,
@@ -42,6 +47,9 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 		return nil, fmt.Errorf("start container on %s: create: %w", e.host, ctxErr(ctx, err))
 	}
 	c := &container{e: e, id: created.ID}
+	if err := ctx.Err(); err != nil {
+		return nil, c.abort(ctx, "create", err)
+	}
 	if err := e.copyFiles(ctx, c.id, files); err != nil {
 		return nil, c.abort(ctx, "copy files", err)
 	}

@@ -3,6 +3,7 @@ package docker
 import (
 	"archive/tar"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -24,19 +25,32 @@ const volumeRoot = "/.paratest-volume"
 // of the files or holds it at another size, copies them in through a created,
 // never started, container of image that mounts it. The copy is one streamed
 // tar: the files are not held again in memory.
-func (e *Engine) Volume(ctx context.Context, name, image string, labels map[string]string, files []engine.File) error {
+func (e *Engine) Volume(ctx context.Context, name, image string, labels, holder map[string]string, files []engine.File) (err error) {
 	if _, err := e.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: labels}); err != nil {
 		return fmt.Errorf("create volume %s on %s: %w", name, e.host, ctxErr(ctx, err))
 	}
-	created, err := e.cli.ContainerCreate(ctx,
-		&containertypes.Config{Image: image, Labels: labels, Entrypoint: []string{"/nonexistent"}},
+	// The volume is in use from here on: a removal beside us now fails. Had
+	// one removed it since the create, mounting it makes it anew, and the
+	// files are found missing below.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	created, err := e.cli.ContainerCreate(cctx, // not cancelled: see Start
+		&containertypes.Config{Image: image, Labels: holder, Entrypoint: []string{"/nonexistent"}},
 		&containertypes.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: name, Target: volumeRoot}}},
 		nil, nil, "")
 	if err != nil {
 		return fmt.Errorf("fill volume %s on %s: create: %w", name, e.host, ctxErr(ctx, err))
 	}
 	c := &container{e: e, id: created.ID}
+	if err := ctx.Err(); err != nil {
+		rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		return errors.Join(fmt.Errorf("fill volume %s on %s: %w", name, e.host, err), c.Remove(rmCtx))
+	}
 	defer func() {
+		if err == nil && holder != nil {
+			return // it holds the volume for the caller
+		}
 		rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 		c.Remove(rmCtx)

@@ -19,11 +19,11 @@ func TestVolume(t *testing.T) {
 	name := fmt.Sprintf("paratest-test-volume-%d", os.Getpid())
 	labels := labelsFor(t, map[string]string{"paratest.test-volume": name})
 	files := []engine.File{{Path: "bin/x", Mode: 0o755, Data: []byte("#!/bin/sh\necho hi\n")}, {Path: "data", Data: []byte("abc")}}
-	if err := e.Volume(ctx, name, imageRef, labels, files); err != nil {
+	if err := e.Volume(ctx, name, imageRef, labels, nil, files); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.RemoveVolumes(context.Background(), map[string]string{"paratest.test-volume": name}) })
-	if err := e.Volume(ctx, name, imageRef, labels, files); err != nil {
+	if err := e.Volume(ctx, name, imageRef, labels, nil, files); err != nil {
 		t.Fatalf("second fill: %v", err)
 	}
 	c := start(t, e, engine.ContainerSpec{Mounts: []engine.Mount{{Volume: name, Target: "/mnt/v"}}})
