@@ -82,7 +82,8 @@ command: 'sleep 3'
 		}
 	}
 	for range 100 {
-		if ids := containers(t, id); len(ids) > 0 {
+		ps, _ := exec.Command("docker", "ps", "-q", "--filter", "label=paratest.run="+id, "--filter", "label=paratest.role=worker").Output()
+		if ids := strings.Fields(string(ps)); len(ids) > 0 {
 			out, err := exec.Command("docker", "inspect", ids[0]).Output()
 			if err == nil && json.Unmarshal(out, &inspect) == nil && len(inspect) == 1 {
 				break

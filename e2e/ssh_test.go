@@ -256,3 +256,44 @@ func TestClean(t *testing.T) {
 		t.Errorf("clean removed a container that is not paratest's")
 	}
 }
+
+// clean without --run leaves the running workers of a run going on now (unless
+// --all), and a host it cannot reach is blamed on SSH, not on a Docker socket.
+func TestCleanLeavesLiveRunsAndNamesUnreachableHosts(t *testing.T) {
+	need(t, true)
+	hosts := startHosts(t, 2, 1, "")
+	id := runID(t)
+	stopped, err := exec.Command("docker", "create", "--label", "paratest.run="+id, "--entrypoint", "/bin/sleep", shellImage, "300").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	running, err := exec.Command("docker", "run", "-d", "--label", "paratest.run="+id, "--entrypoint", "/bin/sleep", shellImage, "300").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		exec.Command("docker", "rm", "-f", strings.TrimSpace(string(stopped)), strings.TrimSpace(string(running))).Run()
+	})
+	hosts.servers[1].Stop()
+	r := paratest(t, t.TempDir(), nil, append([]string{"clean", "--config="}, hosts.flags()...)...)
+	if r.code != 3 {
+		t.Errorf("clean with a host down exited %d, want 3", r.code)
+	}
+	if !strings.Contains(r.stdout, "removed "+string(stopped[:12])) || !strings.Contains(r.stdout, "left 1 running container of runs going on now") {
+		t.Errorf("clean did not remove the stopped container and leave the running one:\n%s", r.stdout)
+	}
+	if err := exec.Command("docker", "inspect", strings.TrimSpace(string(running))).Run(); err != nil {
+		t.Error("clean without --all removed a running container")
+	}
+	if !strings.Contains(r.stderr, "clean h2: ") || strings.Contains(r.stderr, "docker.sock") || strings.Contains(r.stderr, "Docker daemon") {
+		t.Errorf("the unreachable host is not blamed on its SSH connection:\n%s", r.stderr)
+	}
+	one := filepath.Join(t.TempDir(), "one.yml")
+	s0 := hosts.servers[0]
+	writeFile(t, one, fmt.Sprintf("hosts:\n  - {name: h1, address: %s, port: %d, user: root, workers: 1}\n", s0.Addr(), s0.Port()))
+	r = paratest(t, t.TempDir(), nil, "clean", "--config=", "--all", "--matrix", one, "--identity", hosts.key, "--known-hosts", hosts.knownHosts)
+	if r.code != 0 {
+		t.Errorf("clean --all exited %d", r.code)
+	}
+	assertNoContainers(t, id)
+}

@@ -16,7 +16,8 @@ type cleanCmd struct {
 	config.Flags `embed:""`
 	// OnlyRun is not config.Flags' --run-id, which names the run that a run
 	// labels its containers with: clean defaults to every run.
-	OnlyRun string `name:"run" placeholder:"ID" help:"Remove only the containers of run ID (its run_id: $BUILD_TAG in Jenkins). Default: those of every run."`
+	OnlyRun string `name:"run" placeholder:"ID" help:"Remove only the containers of run ID (its run_id: $BUILD_TAG in Jenkins), running or not. Default: those of every run that no longer run."`
+	All     bool   `name:"all" help:"Remove the containers of every run, also those of runs going on now (other builds' workers)."`
 }
 
 func (c *cleanCmd) Run(ctx context.Context, d *deps) error {
@@ -24,9 +25,9 @@ func (c *cleanCmd) Run(ctx context.Context, d *deps) error {
 	if err != nil {
 		return err
 	}
-	hosts, err := d.clean(ctx, cfg, runner.Options{Stdout: d.stderr, Stdin: d.stdin, Hard: d.hard}, c.OnlyRun)
+	hosts, err := d.clean(ctx, cfg, runner.Options{Stdout: d.stderr, Stdin: d.stdin, Hard: d.hard}, c.OnlyRun, c.All)
 	w := bufio.NewWriter(d.stdout)
-	removed, cleaned, failed := 0, 0, 0
+	removed, cleaned, failed, live := 0, 0, 0, 0
 	for _, h := range hosts {
 		for _, id := range h.Containers {
 			fmt.Fprintf(w, "removed %s on %s\n", id, h.Host)
@@ -35,6 +36,7 @@ func (c *cleanCmd) Run(ctx context.Context, d *deps) error {
 			fmt.Fprintf(w, "removed volume %s on %s\n", v, h.Host)
 		}
 		removed += len(h.Containers)
+		live += h.Live
 		if h.Err == nil {
 			cleaned++
 			continue
@@ -51,6 +53,9 @@ func (c *cleanCmd) Run(ctx context.Context, d *deps) error {
 	}
 	// Hosts whose clean failed are not counted: the warnings name them.
 	fmt.Fprintf(w, "removed %s on %s\n", plural(removed, "container"), plural(cleaned, "host"))
+	if live > 0 {
+		fmt.Fprintf(w, "left %s of runs going on now (--all removes them too)\n", plural(live, "running container"))
+	}
 	if err := w.Flush(); err != nil {
 		return exit.Infraf("write: %w", err)
 	}

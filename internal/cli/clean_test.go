@@ -24,6 +24,7 @@ func TestClean(t *testing.T) {
 		cause      error // the context's, when cancelled
 		wantCode   int
 		wantRunID  string
+		wantAll    bool
 		wantStdout string
 		wantStderr string
 	}
@@ -49,6 +50,9 @@ func TestClean(t *testing.T) {
 		if diff := cmp.Diff(tc.wantStderr, stderr.String()); diff != "" {
 			t.Errorf("stderr (-want +got):\n%s", diff)
 		}
+		if f.cfg != nil && f.all != tc.wantAll {
+			t.Errorf("runner got all %v, want %v", f.all, tc.wantAll)
+		}
 		if f.cfg != nil && f.runID != tc.wantRunID {
 			t.Errorf("runner got run id %q, want %q", f.runID, tc.wantRunID)
 		}
@@ -69,6 +73,18 @@ func TestClean(t *testing.T) {
 			args:       []string{"--run", "jenkins-app-42", "--run-id", "ignored"},
 			removed:    []runner.Removed{{Host: "local", Containers: []string{"4f2a9c1d0e3b"}}},
 			wantRunID:  "jenkins-app-42",
+			wantStdout: "removed 4f2a9c1d0e3b on local\nremoved 1 container on 1 host\n",
+		},
+		{
+			name:       "live runs left",
+			removed:    []runner.Removed{{Host: "b01", Containers: []string{"4f2a9c1d0e3b"}, Live: 8}, {Host: "b02", Live: 1}},
+			wantStdout: "removed 4f2a9c1d0e3b on b01\nremoved 1 container on 2 hosts\nleft 9 running containers of runs going on now (--all removes them too)\n",
+		},
+		{
+			name:       "every run, live ones too",
+			args:       []string{"--all"},
+			removed:    []runner.Removed{{Host: "local", Containers: []string{"4f2a9c1d0e3b"}}},
+			wantAll:    true,
 			wantStdout: "removed 4f2a9c1d0e3b on local\nremoved 1 container on 1 host\n",
 		},
 		{

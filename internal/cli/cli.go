@@ -47,7 +47,7 @@ type deps struct {
 	run       func(context.Context, *config.Config, runner.Options) (*result.Run, error)
 	list      func(context.Context, *config.Config, runner.Options) (*runner.Listing, error)
 	check     func(context.Context, *config.Config, runner.Options) ([]runner.HostCheck, error)
-	clean     func(context.Context, *config.Config, runner.Options, string) ([]runner.Removed, error)
+	clean     func(context.Context, *config.Config, runner.Options, string, bool) ([]runner.Removed, error)
 	agent     func(context.Context, []string, io.Writer, io.Writer) int
 }
 

@@ -184,6 +184,7 @@ type fakeRunner struct {
 	cfg   *config.Config
 	opts  runner.Options
 	runID string // clean's
+	all   bool   // clean's --all
 }
 
 func (f *fakeRunner) deps(stdout, stderr io.Writer) *deps {
@@ -205,8 +206,8 @@ func (f *fakeRunner) deps(stdout, stderr io.Writer) *deps {
 			f.cfg, f.opts = cfg, opts
 			return f.hosts, f.err
 		},
-		clean: func(_ context.Context, cfg *config.Config, opts runner.Options, runID string) ([]runner.Removed, error) {
-			f.cfg, f.opts, f.runID = cfg, opts, runID
+		clean: func(_ context.Context, cfg *config.Config, opts runner.Options, runID string, all bool) ([]runner.Removed, error) {
+			f.cfg, f.opts, f.runID, f.all = cfg, opts, runID, all
 			return f.removed, f.err
 		},
 		agent: func(context.Context, []string, io.Writer, io.Writer) int { panic("agent called") },

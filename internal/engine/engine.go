@@ -134,6 +134,10 @@ type Engine interface {
 	// value matches any value of that label) and returns the ids (short, 12
 	// characters) it removed, sorted.
 	RemoveAll(ctx context.Context, labels map[string]string) ([]string, error)
+	// RemoveStale is RemoveAll for the containers that do not run (their
+	// main process ended: a worker of a dead master stops itself at its
+	// orphan TTL; or never started); live is how many running ones it left.
+	RemoveStale(ctx context.Context, labels map[string]string) (removed []string, live int, err error)
 	// Close releases the engine's connection.
 	Close() error
 }

@@ -1,8 +1,10 @@
 // Package queue is the central test queue of a run. Idle workers take the next batch
-// of test ids; a batch is leased to its worker until the worker reports it Done or
-// gives it back with Requeue (its worker was lost). Next blocks while the queue is
-// empty but leases are out, because a lost lease brings tests back, and says the
-// queue is drained only when nothing is queued or leased.
+// of test ids as a Lease; each id of it stays leased until the worker reports it
+// Done or gives it back with Requeue (its worker was lost), and Return gives back
+// whatever a lease still holds, so a lease dropped on any path cannot keep the
+// run waiting. Next blocks while the queue is empty but leases are out, because a
+// lost lease brings tests back, and says the queue is drained only when nothing
+// is queued or leased.
 //
 // The queue hands ids out in the order it was given them (the runner gives them
 // longest first, see internal/history); with MaxBatchTime a batch also stops
@@ -190,13 +192,13 @@ func Avoid(places map[string]Place, grace time.Duration) Option {
 
 // Next leases the next batch. It blocks while the queue is empty and leases are
 // out; ok is false once the queue is drained or closed, or ctx is done.
-func (q *Queue) Next(ctx context.Context) (ids []string, ok bool) {
+func (q *Queue) Next(ctx context.Context) (*Lease, bool) {
 	return q.NextFor(ctx, Place{})
 }
 
 // NextFor is Next for a worker at a place, which the Avoid option takes into
 // account.
-func (q *Queue) NextFor(ctx context.Context, at Place) (ids []string, ok bool) {
+func (q *Queue) NextFor(ctx context.Context, at Place) (*Lease, bool) {
 	var grace *time.Timer // started when only avoided ids are offered
 	defer func() {
 		if grace != nil {
@@ -226,10 +228,10 @@ func (q *Queue) NextFor(ctx context.Context, at Place) (ids []string, ok bool) {
 				}
 				continue
 			}
-			ids = q.take()
+			ids := q.take()
 			q.leased += len(ids)
 			q.mu.Unlock()
-			return ids, true
+			return newLease(q, ids), true
 		}
 		wait := q.changed
 		q.mu.Unlock()
@@ -333,25 +335,91 @@ func (q *Queue) take() []string {
 	return ids
 }
 
-// Done ends the lease of ids that got their verdicts.
-func (q *Queue) Done(ids []string) {
+// Lease is one batch handed to one worker. Its ids stay leased until each is
+// Done or Requeued; an id it does not hold, or holds no more, is ignored, so no
+// id is counted twice. Safe for concurrent use.
+type Lease struct {
+	q   *Queue
+	IDs []string // the batch, in order
+
+	open map[string]bool // ids still leased; guarded by q.mu
+}
+
+func newLease(q *Queue, ids []string) *Lease {
+	open := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		open[id] = true
+	}
+	return &Lease{q: q, IDs: ids, open: open}
+}
+
+// end takes ids off the lease and returns those it held. q.mu is held.
+func (l *Lease) end(ids []string) []string {
+	var held []string
+	for _, id := range ids {
+		if l.open[id] {
+			delete(l.open, id)
+			held = append(held, id)
+		}
+	}
+	l.q.leased -= len(held)
+	return held
+}
+
+// Done ends the lease of ids that got their verdicts. A nil lease (a batch
+// the queue did not hand out) holds nothing.
+func (l *Lease) Done(ids ...string) {
+	if l == nil {
+		return
+	}
+	q := l.q
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.leased -= len(ids)
+	l.end(ids)
 	q.wake()
 }
 
-// Requeue ends the lease of ids that got no verdict and puts them at the front of
-// the queue, to be taken by the next idle worker.
-func (q *Queue) Requeue(ids []string) {
+// Requeue ends the lease of ids that got no verdict and puts them at the front
+// of the queue, to be taken by the next idle worker.
+func (l *Lease) Requeue(ids ...string) {
+	if l == nil {
+		return
+	}
+	q := l.q
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.leased -= len(ids)
-	q.items = append(append([]string(nil), ids...), q.items...)
+	back := l.end(ids)
+	q.items = append(back, q.items...)
 	if q.auto != nil {
-		q.auto.count(ids, 1)
+		q.auto.count(back, 1)
 	}
 	q.wake()
+}
+
+// Return requeues what the lease still holds, in the batch's order: the
+// safety net of every path that ends a worker's use of a lease.
+func (l *Lease) Return() {
+	if l == nil {
+		return
+	}
+	l.q.mu.Lock()
+	var left []string
+	for _, id := range l.IDs {
+		if l.open[id] {
+			left = append(left, id)
+		}
+	}
+	l.q.mu.Unlock()
+	if len(left) > 0 {
+		l.Requeue(left...)
+	}
+}
+
+// Held is how many ids the lease still holds.
+func (l *Lease) Held() int {
+	l.q.mu.Lock()
+	defer l.q.mu.Unlock()
+	return len(l.open)
 }
 
 // Close stops handing out tests: Next returns false from now on. The ids still

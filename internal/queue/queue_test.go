@@ -15,12 +15,12 @@ func drain(t *testing.T, q *Queue) [][]string {
 	t.Helper()
 	var got [][]string
 	for {
-		ids, ok := q.Next(context.Background())
+		l, ok := q.Next(context.Background())
 		if !ok {
 			return got
 		}
-		got = append(got, ids)
-		q.Done(ids)
+		got = append(got, l.IDs)
+		l.Done(l.IDs...)
 	}
 }
 
@@ -86,21 +86,25 @@ func TestRequeueGoesToTheFrontAndNextWaitsForLeases(t *testing.T) {
 	b, _ := q.Next(ctx)
 	// Queue empty but two leases out: a further Next must wait, not report drained.
 	got := make(chan []string)
+	again := make(chan *Lease)
 	go func() {
-		ids, ok := q.Next(ctx)
+		l, ok := q.Next(ctx)
 		if !ok {
-			ids = []string{"drained"}
+			got <- []string{"drained"}
+			return
 		}
-		got <- ids
+		again <- l
+		got <- l.IDs
 	}()
-	q.Done(b)
-	q.Requeue(a)
+	b.Done(b.IDs...)
+	a.Requeue(a.IDs...)
+	a2 := <-again
 	if ids := <-got; !cmp.Equal(ids, []string{"a"}) {
 		t.Fatalf("after requeue Next = %v, want [a]", ids)
 	}
-	q.Done([]string{"a"})
-	if ids, ok := q.Next(ctx); ok {
-		t.Fatalf("Next on a drained queue = %v, true", ids)
+	a2.Done("a")
+	if l, ok := q.Next(ctx); ok {
+		t.Fatalf("Next on a drained queue = %v, true", l.IDs)
 	}
 }
 
@@ -160,15 +164,15 @@ func TestConcurrentWorkersSeeEveryIDOnce(t *testing.T) {
 				}
 				if w == 0 && !requeued { // one worker loses its first batch
 					requeued = true
-					q.Requeue(b)
+					b.Requeue(b.IDs...)
 					continue
 				}
 				mu.Lock()
-				for _, id := range b {
+				for _, id := range b.IDs {
 					seen[id]++
 				}
 				mu.Unlock()
-				q.Done(b)
+				b.Done(b.IDs...)
 			}
 		}()
 	}
@@ -186,15 +190,15 @@ func TestConcurrentWorkersSeeEveryIDOnce(t *testing.T) {
 func TestFinished(t *testing.T) {
 	ctx := context.Background()
 	q := New([]string{"a"}, 1, nil)
-	ids, _ := q.Next(ctx)
+	l, _ := q.Next(ctx)
 	select {
 	case <-q.Finished():
 		t.Fatal("finished while a lease is out")
 	default:
 	}
-	q.Requeue(ids)
-	ids, _ = q.Next(ctx)
-	q.Done(ids)
+	l.Requeue(l.IDs...)
+	l, _ = q.Next(ctx)
+	l.Done(l.IDs...)
 	select {
 	case <-q.Finished():
 	default:
@@ -226,16 +230,16 @@ func TestAvoidPrefersAnotherWorkerAndHost(t *testing.T) {
 		"b": {Worker: "h2/w1", Host: "h2"},
 	}, time.Millisecond))
 	// h1/w0 should not get a; b failed elsewhere, so it is b.
-	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(ids, []string{"b"}) {
-		t.Fatalf("h1/w0 got %v, want [b]", ids)
+	if l, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(l.IDs, []string{"b"}) {
+		t.Fatalf("h1/w0 got %v, want [b]", l.IDs)
 	}
 	// Another worker on h1: a failed on h1, c on no host: c first.
-	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w2", Host: "h1"}); !cmp.Equal(ids, []string{"c"}) {
-		t.Fatalf("h1/w2 got %v, want [c]", ids)
+	if l, _ := q.NextFor(ctx, Place{Worker: "h1/w2", Host: "h1"}); !cmp.Equal(l.IDs, []string{"c"}) {
+		t.Fatalf("h1/w2 got %v, want [c]", l.IDs)
 	}
 	// Only a is left: avoiding is a preference, h1/w0 still takes it.
-	if ids, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(ids, []string{"a"}) {
-		t.Fatalf("h1/w0 got %v, want [a]", ids)
+	if l, _ := q.NextFor(ctx, Place{Worker: "h1/w0", Host: "h1"}); !cmp.Equal(l.IDs, []string{"a"}) {
+		t.Fatalf("h1/w0 got %v, want [a]", l.IDs)
 	}
 }
 
@@ -255,11 +259,11 @@ func TestAvoidedWorkerLeavesTheTestToAnother(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 	// Another host's worker takes a: the waiting worker then finds the queue drained.
-	ids, _ := q.NextFor(ctx, Place{Worker: "h2/w1", Host: "h2"})
-	if !cmp.Equal(ids, []string{"a"}) {
-		t.Fatalf("h2/w1 got %v, want [a]", ids)
+	l, _ := q.NextFor(ctx, Place{Worker: "h2/w1", Host: "h2"})
+	if !cmp.Equal(l.IDs, []string{"a"}) {
+		t.Fatalf("h2/w1 got %v, want [a]", l.IDs)
 	}
-	q.Done(ids)
+	l.Done(l.IDs...)
 	if ok := <-got; ok {
 		t.Fatal("h1/w0 got a test although another worker took the only one")
 	}
@@ -283,12 +287,12 @@ func sizes(t *testing.T, q *Queue) []int {
 	t.Helper()
 	var sizes []int
 	for {
-		ids, ok := q.Next(context.Background())
+		l, ok := q.Next(context.Background())
 		if !ok {
 			return sizes
 		}
-		sizes = append(sizes, len(ids))
-		q.Done(ids)
+		sizes = append(sizes, len(l.IDs))
+		l.Done(l.IDs...)
 	}
 }
 
@@ -392,4 +396,38 @@ func ids(n int) []string {
 		out[i] = "t" + strconv.Itoa(i)
 	}
 	return out
+}
+
+// A lease ends each of its ids once: a second Done, an id it never held, or a
+// Requeue after a Done changes nothing. Return gives back what it still holds,
+// so a lease dropped half-done cannot keep the queue from finishing.
+func TestLeaseEndsEachIDOnce(t *testing.T) {
+	ctx := context.Background()
+	q := New([]string{"a", "b", "c", "d"}, 3, nil)
+	l, _ := q.Next(ctx)
+	l.Done("a")
+	l.Done("a", "zz")   // twice, and one it never held
+	l.Requeue("a", "b") // a is done: only b goes back
+	if l.Held() != 1 {
+		t.Fatalf("lease holds %d ids, want 1 (c)", l.Held())
+	}
+	l2, _ := q.Next(ctx)
+	if !cmp.Equal(l2.IDs, []string{"b", "d"}) {
+		t.Fatalf("next batch %v, want [b d]: b requeued to the front, a not", l2.IDs)
+	}
+	l2.Done(l2.IDs...)
+	l.Return() // c was never reported: it comes back
+	l3, ok := q.Next(ctx)
+	if !ok || !cmp.Equal(l3.IDs, []string{"c"}) {
+		t.Fatalf("after Return: %v, %v; want [c]", l3, ok)
+	}
+	l3.Return() // nothing reported at all: c is queued again
+	l3.Return() // twice is once
+	l4, _ := q.Next(ctx)
+	l4.Done(l4.IDs...)
+	select {
+	case <-q.Finished():
+	case <-time.After(time.Second):
+		t.Fatal("the queue did not finish")
+	}
 }

@@ -66,16 +66,10 @@ func agentVolume(data []byte) string {
 	return "paratest-agent-" + hex.EncodeToString(sum[:8])
 }
 
-// fillAgent makes sure h's engine has the agent volume, once for the hosts
-// that share that engine, and returns its name; on an engine that cannot give
-// one it is "" and the agent is copied into each container instead.
+// fillAgent makes sure h's engine has the agent volume and returns its name;
+// on an engine that cannot give one it is "" and the agent is copied into each
+// container instead. claimEngine calls it once per engine.
 func (s *master) fillAgent(ctx context.Context, h *host) string {
-	e := h.share
-	e.fillMu.Lock()
-	defer e.fillMu.Unlock()
-	if e.filled {
-		return e.volume
-	}
 	name := agentVolume(s.agent)
 	// The filling container stays, as one of the run's (removed with them),
 	// and keeps the volume from another run's clean-up meanwhile.
@@ -85,8 +79,7 @@ func (s *master) fillAgent(ctx context.Context, h *host) string {
 		[]engine.File{{Path: path.Base(agentPath), Mode: 0o755, Data: s.agent}})
 	if err != nil {
 		s.con.Warnf("host %s: %v; copying the agent into each container instead", h.name, err)
-		return "" // the next host on this engine tries again
+		return ""
 	}
-	e.filled, e.volume = true, name
 	return name
 }

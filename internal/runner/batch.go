@@ -14,6 +14,7 @@ import (
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
@@ -184,7 +185,8 @@ func oomMessage(limit int64) string {
 // lease is held until a new session asks the agent for its result.
 type heldBatch struct {
 	ids            []string
-	seq            uint64 // the run's id for the agent
+	lease          *queue.Lease // nil for a batch the queue did not hand out (an order check)
+	seq            uint64       // the run's id for the agent
 	round          int
 	timeout        time.Duration
 	stdout, stderr []byte // what came before the stream broke

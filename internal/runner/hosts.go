@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
@@ -26,7 +27,8 @@ type host struct {
 	eng     engine.Engine
 	workers int
 
-	mu      sync.Mutex    // serialises prepare: one image pull or transfer per host
+	prep    sync.Mutex    // serialises prepare: one image pull or transfer per host
+	mu      sync.Mutex    // guards the fields below
 	lost    chan struct{} // closed when the host's SSH connection is lost; then replaced
 	ready   bool
 	cleaned bool // leftovers of an earlier run with this run id were removed
@@ -46,13 +48,52 @@ const startsPerEngine = 2
 
 // engineShare is what the hosts of a run that reach the same Docker engine
 // share (matrix entries naming one machine twice): the gate on container
-// starts and the agent volume, filled once.
+// starts, and the engine's preparation, made once: the leftovers of an earlier
+// run with this id removed, the agent volume filled.
 type engineShare struct {
 	starts chan struct{}
 
-	fillMu sync.Mutex
-	filled bool
-	volume string // "" when the engine could not give one
+	mu       sync.Mutex
+	prepared bool
+	volume   string // "" when the engine could not give one
+}
+
+// claimEngine prepares h's engine for the run, once for the hosts that share
+// it, and returns the agent volume's name ("": copy the agent in). A run with
+// this id that died by SIGKILL left containers, which stopped at their orphan
+// TTL: they go before this run starts any. Running ones are another live
+// run's with the same id: this run would destroy it, and refuses to start.
+func (s *master) claimEngine(ctx context.Context, h *host, e *engineShare) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.prepared {
+		return e.volume, nil
+	}
+	removed, live, err := h.eng.RemoveStale(ctx, s.labels())
+	if err != nil {
+		return "", fmt.Errorf("remove leftovers: %w", err)
+	}
+	if len(removed) > 0 {
+		s.con.Infof("host %s: removed %s left by an earlier run %s", h.name, plural(len(removed), "container"), s.cfg.RunID)
+	}
+	if live > 0 {
+		return "", &runIDInUse{host: h.name, id: s.cfg.RunID, n: live, ttl: s.cfg.OrphanTTL}
+	}
+	e.volume = s.fillAgent(ctx, h)
+	e.prepared = true
+	return e.volume, nil
+}
+
+// runIDInUse is a run id that a live run on a host uses.
+type runIDInUse struct {
+	host, id string
+	n        int
+	ttl      time.Duration
+}
+
+func (e *runIDInUse) Error() string {
+	return fmt.Sprintf("run id %s is in use on %s: %s of a live run carry it; give each call its own --run-id (one killed less than orphan_ttl, %s, ago stops by then; jenkins-paratest clean --run %s removes it now)",
+		e.id, e.host, plural(e.n, "running container"), e.ttl, e.id)
 }
 
 func (e *engineShare) acquire(ctx context.Context) error {
@@ -149,10 +190,15 @@ func hostsOf(cfg *config.Config, opts Options, con *console.Console) ([]*host, *
 // pulling it or, with image_transfer: load, by streaming it from the local engine.
 // It is done once per host until markDown says the host was lost.
 func (h *host) prepare(ctx context.Context, s *master) (engine.ImageInfo, error) {
+	// One prepare at a time per host; mu is held only to read and set the
+	// fields, so a long pull does not hold up the host's running workers.
+	h.prep.Lock()
+	defer h.prep.Unlock()
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.ready {
-		return h.image, nil
+	ready, image, cleaned := h.ready, h.image, h.cleaned
+	h.mu.Unlock()
+	if ready {
+		return image, nil
 	}
 	if h.ssh != nil {
 		// The Docker client reports any failed dial as "cannot connect to the
@@ -176,27 +222,23 @@ func (h *host) prepare(ctx context.Context, s *master) (engine.ImageInfo, error)
 	if err != nil {
 		return engine.ImageInfo{}, err
 	}
-	if h.cleaned {
+	if cleaned {
 		s.con.Infof("host %s is back", h.name)
+		h.mu.Lock()
 		h.ready, h.image = true, img
+		h.mu.Unlock()
 		return img, nil
 	}
-	{
-		// A run with this id that died by SIGKILL left its containers (stopped by
-		// their orphan TTL): they go before this run starts any.
-		removed, err := h.eng.RemoveAll(ctx, s.labels())
-		if err != nil {
-			return engine.ImageInfo{}, fmt.Errorf("remove leftovers: %w", err)
-		}
-		if len(removed) > 0 {
-			s.con.Infof("host %s: removed %s left by an earlier run %s", h.name, plural(len(removed), "container"), s.cfg.RunID)
-		}
-		h.cleaned = true
-		h.share = s.share(info.ID)
-		h.agentVolume = s.fillAgent(ctx, h)
+	share := s.share(info.ID)
+	vol, err := s.claimEngine(ctx, h, share)
+	if err != nil {
+		return engine.ImageInfo{}, err
 	}
 	s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
+	h.mu.Lock()
+	h.cleaned, h.share, h.agentVolume = true, share, vol
 	h.ready, h.image = true, img
+	h.mu.Unlock()
 	return img, nil
 }
 
@@ -205,6 +247,17 @@ func (h *host) markDown() {
 	h.mu.Lock()
 	h.ready = false
 	h.mu.Unlock()
+}
+
+// checkDown marks h down when its engine does not answer: a worker's failure
+// (its container lost, its setup failing) is not the host's unless the host
+// is gone too.
+func (h *host) checkDown(ctx context.Context) {
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := h.eng.Info(pctx); err != nil {
+		h.markDown()
+	}
 }
 
 // transfer loads the master's copy of the image into a host that lacks that image
@@ -269,6 +322,10 @@ func (s *master) prepareAll(ctx context.Context) error {
 		if err == nil {
 			ready++
 			continue
+		}
+		var inUse *runIDInUse
+		if errors.As(err, &inUse) {
+			return exit.WithCode(exit.Usage, err)
 		}
 		if len(s.hosts) > 1 {
 			s.con.Warnf("host %s: %v; its workers keep trying", s.hosts[i].name, err)

@@ -93,14 +93,16 @@ func (s *master) check(ctx context.Context, h *host) HostCheck {
 type Removed struct {
 	Host       string
 	Containers []string // short ids
+	Live       int      // running containers of live runs it left
 	Volumes    []string // agent volumes no container uses; only when cleaning every run
 	Err        error
 }
 
-// Clean removes the paratest-labelled containers on every host: all of them, or
-// those of one run when runID is not "". Cleaning every run also removes the
-// agent volumes that no container uses any more.
-func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string) ([]Removed, error) {
+// Clean removes the paratest-labelled containers on every host: those of one
+// run when runID is not ""; else those that no longer run (their master died,
+// and they stopped at their orphan TTL), or every one with all. Cleaning
+// every run also removes the agent volumes that no container uses any more.
+func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string, all bool) ([]Removed, error) {
 	con := console.New(warnings(opts), console.Options{})
 	hosts, pool, err := hostsOf(cfg, opts, con)
 	if err != nil {
@@ -112,8 +114,25 @@ func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string) 
 	var wg sync.WaitGroup
 	for i, h := range hosts {
 		wg.Go(func() {
-			ids, err := h.eng.RemoveAll(ctx, map[string]string{LabelRun: runID})
-			out[i] = Removed{Host: h.name, Containers: ids, Err: err}
+			if h.ssh != nil {
+				// The Docker client reports any failed dial as "cannot connect
+				// to the Docker daemon" at the host's socket path; the SSH
+				// connection's own error says what is wrong.
+				if _, err := pool.Client(ctx, *h.ssh); err != nil {
+					out[i] = Removed{Host: h.name, Err: err}
+					return
+				}
+			}
+			labels := map[string]string{LabelRun: runID}
+			var ids []string
+			var live int
+			var err error
+			if runID != "" || all {
+				ids, err = h.eng.RemoveAll(ctx, labels)
+			} else {
+				ids, live, err = h.eng.RemoveStale(ctx, labels)
+			}
+			out[i] = Removed{Host: h.name, Containers: ids, Live: live, Err: err}
 			if err == nil && runID == "" {
 				out[i].Volumes, out[i].Err = h.eng.RemoveVolumes(ctx, map[string]string{LabelAgent: ""})
 			}

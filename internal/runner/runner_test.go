@@ -18,6 +18,7 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
 
@@ -25,9 +26,11 @@ import (
 // rounds — where faults must happen exactly when a test says. The real engine is
 // exercised end to end in e2e/.
 type fakeEngine struct {
-	mu         sync.Mutex
-	started    int
-	removeAlls int
+	mu           sync.Mutex
+	started      int
+	removeAlls   int
+	removeStales int
+	live         int // running containers of another run with the run's id
 	// run decides what a test command does on a worker: its exit code, or an
 	// error for a lost command.
 	run func(worker, id string, round int) (int, error)
@@ -62,6 +65,12 @@ func (f *fakeEngine) RemoveAll(context.Context, map[string]string) ([]string, er
 	defer f.mu.Unlock()
 	f.removeAlls++
 	return nil, nil
+}
+func (f *fakeEngine) RemoveStale(context.Context, map[string]string) ([]string, int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removeStales++
+	return nil, f.live, nil
 }
 func (f *fakeEngine) Close() error { return nil }
 
@@ -280,6 +289,10 @@ func TestLostBatchIsRequeuedNotFailed(t *testing.T) {
 	if !strings.Contains(console, "back in the queue") {
 		t.Errorf("console does not say b went back to the queue:\n%s", console)
 	}
+	// The worker's container was lost, not its host, whose engine answers.
+	if strings.Contains(console, "is back") {
+		t.Errorf("one lost container took its host down:\n%s", console)
+	}
 }
 
 // A test lost max_lost times gets an error verdict naming where it was lost.
@@ -414,8 +427,8 @@ func TestFailedListingRemovesWarmWorkers(t *testing.T) {
 	if eng.started != 2 {
 		t.Errorf("%d containers started, want the 2 workers' (warmed up while listing)", eng.started)
 	}
-	if eng.removeAlls < 2 { // once before the run (leftovers), once after the failed listing
-		t.Errorf("RemoveAll called %d times, want the clean-up after the failed listing too", eng.removeAlls)
+	if eng.removeStales != 1 || eng.removeAlls < 1 { // leftovers before the run, then the clean-up
+		t.Errorf("RemoveStale called %d times, RemoveAll %d: want the leftovers removed once and the clean-up after the failed listing", eng.removeStales, eng.removeAlls)
 	}
 }
 
@@ -468,5 +481,20 @@ func TestListingRunsOnTheFirstWorker(t *testing.T) {
 	}
 	if eng.started != 3 {
 		t.Errorf("%d containers started, want the 3 workers' alone", eng.started)
+	}
+}
+
+// A run whose id a live run on the host carries (running containers) refuses to
+// start, rather than remove that run's workers: exit 2, the host and the id
+// named, and nothing started.
+func TestRunIDInUseRefusesToStart(t *testing.T) {
+	eng := &fakeEngine{live: 3, run: func(string, string, int) (int, error) { return 0, nil }}
+	r, _, err := fakeRunErr(t, []string{"a"}, eng, nil)
+	if r != nil || exit.Code(err) != exit.Usage || err == nil ||
+		!strings.Contains(err.Error(), "run id unit is in use on local: 3 running containers of a live run carry it; give each call its own --run-id") {
+		t.Fatalf("run: %v, %v; want exit 2 naming the run id in use", r, err)
+	}
+	if eng.started != 0 {
+		t.Errorf("%d containers started", eng.started)
 	}
 }

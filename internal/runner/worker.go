@@ -163,7 +163,7 @@ func (p *pool) recover(ctx context.Context, w *worker) bool {
 			go p.heartbeat(life, w, sess)
 			p.s.con.Infof("worker %s: back; its batch of %s finished meanwhile", w.tag(), plural(len(hb.ids), "test"))
 			vs := p.verdicts(w, hb.ids, res, append(hb.stdout, res.Stdout...), append(hb.stderr, res.Stderr...), time.Since(hb.start), hb.timeout)
-			p.finish(w, hb.ids, vs)
+			p.finish(w, hb.lease, vs)
 			return true
 		}
 		if err == nil {
@@ -172,7 +172,7 @@ func (p *pool) recover(ctx context.Context, w *worker) bool {
 		sess.Close()
 	}
 	stop()
-	p.lose(w, hb.ids, err)
+	p.lose(w, hb.lease, hb.ids, err)
 	return false
 }
 
@@ -185,10 +185,10 @@ func (p *pool) dropHeld(ctx context.Context, w *worker, cause error) {
 	}
 	w.held = nil
 	if ctx.Err() != nil {
-		p.q.Done(hb.ids)
+		hb.lease.Done(hb.ids...)
 		return
 	}
-	p.lose(w, hb.ids, cause)
+	p.lose(w, hb.lease, hb.ids, cause)
 }
 
 // lost marks w's container as lost: the next attempt starts another.

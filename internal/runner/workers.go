@@ -72,7 +72,7 @@ func (p *pool) work(ctx context.Context, w *worker) {
 			failures = 0
 		}
 		failures++
-		w.h.markDown()
+		w.h.checkDown(ctx)
 		if p.stuck(w, failures >= giveUpAfter) {
 			p.s.con.Errorf("no worker can run tests; the last error, on %s: %v", w.tag(), err)
 			p.mu.Lock()
@@ -116,15 +116,18 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 // finished (nil) or the container is lost.
 func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 	for {
-		ids, ok := p.q.NextFor(ctx, queue.Place{Worker: w.tag(), Host: w.h.name})
+		lease, ok := p.q.NextFor(ctx, queue.Place{Worker: w.tag(), Host: w.h.name})
 		if !ok {
 			return true, nil
 		}
-		verdicts, err := p.runBatch(ctx, w, ids, p.round)
+		verdicts, err := p.runBatch(ctx, w, lease.IDs, p.round)
 		if err != nil {
+			if w.held != nil {
+				w.held.lease = lease // its lease waits for recover
+			}
 			if ctx.Err() != nil {
 				w.held = nil
-				p.q.Done(ids) // interrupted: the tests stay without a verdict
+				lease.Done(lease.IDs...) // interrupted: the tests stay without a verdict
 				return true, context.Cause(ctx)
 			}
 			w.lost()
@@ -133,7 +136,7 @@ func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 			}
 			return true, err
 		}
-		p.finish(w, ids, verdicts)
+		p.finish(w, lease, verdicts)
 	}
 }
 
@@ -141,7 +144,11 @@ func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 // started (an earlier one crashed the runner) go back to the queue. A batch that
 // started none of its tests is a lost one, so that a runner crashing at once
 // cannot keep a test in the queue for ever.
-func (p *pool) finish(w *worker, ids []string, vs []verdict.Verdict) {
+func (p *pool) finish(w *worker, lease *queue.Lease, vs []verdict.Verdict) {
+	// Whatever the verdicts did not account for goes back: no path leaves a
+	// test leased for ever.
+	defer lease.Return()
+	ids := lease.IDs
 	var unrun []string
 	ran := vs[:0:0]
 	for _, v := range vs {
@@ -152,7 +159,7 @@ func (p *pool) finish(w *worker, ids []string, vs []verdict.Verdict) {
 		}
 	}
 	if len(unrun) == len(ids) {
-		p.lose(w, ids, fmt.Errorf("the runner ran none of the batch's tests"))
+		p.lose(w, lease, ids, fmt.Errorf("the runner ran none of the batch's tests"))
 		return
 	}
 	p.record(w, ran, p.round)
@@ -168,11 +175,11 @@ func (p *pool) finish(w *worker, ids []string, vs []verdict.Verdict) {
 				done = append(done, id)
 			}
 		}
-		p.q.Done(done)
-		p.q.Requeue(unrun)
+		lease.Done(done...)
+		lease.Requeue(unrun...)
 		return
 	}
-	p.q.Done(ids)
+	lease.Done(ids...)
 }
 
 // stuck records whether w is stuck and reports whether every worker still in the
@@ -212,7 +219,7 @@ func (p *pool) retire(w *worker, err error) {
 
 // lose returns the tests of a batch whose worker was lost to the queue, or gives
 // them an error verdict once they were lost maxLost times.
-func (p *pool) lose(w *worker, ids []string, cause error) {
+func (p *pool) lose(w *worker, lease *queue.Lease, ids []string, cause error) {
 	var again []string
 	for _, id := range ids {
 		p.mu.Lock()
@@ -229,11 +236,11 @@ func (p *pool) lose(w *worker, ids []string, cause error) {
 			Message: fmt.Sprintf("didn't run because of a timeout or a drop: lost on %s", strings.Join(on, ", ")),
 			Details: cause.Error(),
 		}}, p.round)
-		p.q.Done([]string{id})
+		lease.Done(id)
 	}
 	if len(again) > 0 {
 		p.s.con.Warnf("worker %s lost %s; back in the queue", w.tag(), plural(len(again), "test"))
-		p.q.Requeue(again)
+		lease.Requeue(again...)
 	}
 }
 

@@ -23,9 +23,21 @@ const removeParallel = 8
 // It keeps going past individual failures and returns them joined, along with the
 // short ids it did remove, sorted. Containers already gone are not errors.
 func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]string, error) {
+	ids, _, err := e.remove(ctx, labels, true)
+	return ids, err
+}
+
+// RemoveStale removes the matching containers that do not run.
+func (e *Engine) RemoveStale(ctx context.Context, labels map[string]string) ([]string, int, error) {
+	return e.remove(ctx, labels, false)
+}
+
+// remove removes the containers carrying labels, the running ones too when
+// running; live counts the running ones it left.
+func (e *Engine) remove(ctx context.Context, labels map[string]string, running bool) (ids []string, live int, err error) {
 	if len(labels) == 0 {
 		// An empty filter matches every container on the host.
-		return nil, fmt.Errorf("remove containers on %s: no labels given", e.host)
+		return nil, 0, fmt.Errorf("remove containers on %s: no labels given", e.host)
 	}
 	args := filters.NewArgs()
 	for k, v := range labels {
@@ -37,7 +49,16 @@ func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]str
 	}
 	list, err := e.cli.ContainerList(ctx, containertypes.ListOptions{All: true, Filters: args})
 	if err != nil {
-		return nil, fmt.Errorf("list containers on %s: %w", e.host, ctxErr(ctx, err))
+		return nil, 0, fmt.Errorf("list containers on %s: %w", e.host, ctxErr(ctx, err))
+	}
+	if !running {
+		list = slices.DeleteFunc(list, func(s containertypes.Summary) bool {
+			alive := s.State == "running" || s.State == "restarting" || s.State == "paused"
+			if alive {
+				live++
+			}
+			return alive
+		})
 	}
 
 	slices.SortFunc(list, func(a, b containertypes.Summary) int { return strings.Compare(a.ID, b.ID) })
@@ -59,13 +80,12 @@ func (e *Engine) RemoveAll(ctx context.Context, labels map[string]string) ([]str
 		})
 	}
 	wg.Wait()
-	var ids []string
 	for i, s := range list {
 		if removed[i] {
 			ids = append(ids, shortID(s.ID))
 		}
 	}
-	return ids, errors.Join(errs...)
+	return ids, live, errors.Join(errs...)
 }
 
 // removing reports whether err says another client is removing the container
