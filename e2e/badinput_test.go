@@ -146,3 +146,32 @@ func TestBadInput(t *testing.T) {
 	// are done, none may be left.
 	t.Cleanup(func() { assertNoContainers(t, "none") })
 }
+
+// A results: junit: path that is a directory in the container is the
+// configuration's fault, not the worker's: each test errors saying so, and no
+// worker is lost or restarted.
+func TestResultFileThatIsADirectory(t *testing.T) {
+	need(t, true)
+	dir := writeConfig(t, `
+image: `+shellImage+`
+pull: never
+workers: 1
+list: 'echo a; echo b'
+command: 'mkdir -p /tmp/j.xml'
+results: junit:/tmp/j.xml
+`)
+	id := runID(t)
+	r := paratest(t, dir, nil, "run", "--run-id", id)
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1 (the tests errored)", r.code)
+	}
+	for _, c := range readJUnit(t, filepath.Join(dir, "paratest-out")) {
+		if c.Error == nil || !strings.Contains(c.Error.Message, "cannot read the result file") {
+			t.Errorf("%s: %+v, want an error saying the result file cannot be read", c.Name, c)
+		}
+	}
+	if strings.Contains(r.stdout, "lost") && !strings.Contains(r.stdout, "0 lost") || strings.Contains(r.stdout, "trying again") {
+		t.Errorf("a worker was lost over a bad result path:\n%s", tail(r.stdout, 3000))
+	}
+	assertNoContainers(t, id)
+}

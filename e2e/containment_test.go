@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -127,6 +128,43 @@ command: |
 	r := paratest(t, dir, nil, "run", "--run-id", id)
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0\n%s", r.code, r.stdout)
+	}
+	assertNoContainers(t, id)
+}
+
+// A disk that fills while the run writes its logs costs no verdict: the logs
+// stop with a warning, every test keeps its verdict, and the reports are still
+// attempted, their error named (exit 3) when they do not fit either.
+func TestFullDiskCostsNoVerdict(t *testing.T) {
+	need(t, true)
+	dir := writeConfig(t, `
+image: `+shellImage+`
+pull: never
+workers: 2
+list: 'i=1; while [ $i -le 20 ]; do echo t$i; i=$((i+1)); done'
+command: 'head -c 100000 /dev/zero | tr "\000" x; echo; echo "$1 ok"'
+`)
+	out := filepath.Join(dir, "out")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", out).CombinedOutput(); err != nil {
+		if os.Getenv("PARATEST_REQUIRE_E2E") == "1" {
+			t.Fatalf("mount a small tmpfs: %v: %s", err, msg)
+		}
+		t.Skipf("needs to mount a small tmpfs (root): %v: %s", err, msg)
+	}
+	t.Cleanup(func() { exec.Command("umount", out).Run() })
+	id := runID(t)
+	r := paratest(t, dir, nil, "run", "--run-id", id, "--out", out)
+	if !strings.Contains(r.stdout, "20 passed, 0 failed") {
+		t.Errorf("a full disk cost verdicts:\n%s", tail(r.stdout, 3000))
+	}
+	if !strings.Contains(r.stdout, "its log stops here") || !strings.Contains(r.stdout, "no space left on device") {
+		t.Errorf("no warning that the logs stopped:\n%s", tail(r.stdout, 3000))
+	}
+	if r.code != 0 && (r.code != 3 || !strings.Contains(r.stderr, "write reports") || !strings.Contains(r.stderr, "no space left on device")) {
+		t.Errorf("exit %d, stderr %q: want 0, or 3 naming the reports that did not fit", r.code, r.stderr)
 	}
 	assertNoContainers(t, id)
 }

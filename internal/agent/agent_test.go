@@ -57,19 +57,9 @@ func TestExecKillsWhatTheCommandLeftRunning(t *testing.T) {
 	}
 	// The sleeper was our grandchild; once killed, it is reaped by init (or is a
 	// zombie until then): either way it no longer runs.
-	// SIGKILL is delivered asynchronously: give the kernel a moment to act on it.
-	var stat []byte
-	for range 100 {
-		stat, err = os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil || strings.Contains(string(stat), ") Z ") {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err == nil {
-		p, _ := os.FindProcess(pid)
-		p.Signal(syscall.SIGKILL)
-		t.Fatalf("background process %d still runs: %s", pid, stat)
+	if !gone(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("background process %d still runs", pid)
 	}
 }
 
@@ -95,7 +85,8 @@ func TestExecKillsWhatEscapedTheProcessGroup(t *testing.T) {
 	}
 }
 
-// gone waits a moment for pid to stop running (killed; a zombie counts).
+// gone waits a moment for pid to stop running (killed; a zombie counts):
+// SIGKILL is delivered asynchronously.
 func gone(pid int) bool {
 	for range 100 {
 		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")

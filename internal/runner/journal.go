@@ -20,10 +20,11 @@ import (
 // the master's machine costs at most that much of the run's work (its tests
 // run again on resume), and 256 workers do not queue for the disk.
 type journal struct {
-	mu       sync.Mutex // guards f's writes and lastSync
+	mu       sync.Mutex // guards f's writes, lastSync and failed
 	f        *os.File
 	lastSync time.Time
 	now      func() time.Time
+	failed   bool // a write failed (a full disk): the journal stops, said once
 }
 
 // syncEvery is how often the journal syncs to disk while verdicts arrive.
@@ -115,8 +116,12 @@ func (j *journal) add(es ...entry) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.failed {
+		return nil // said once; the verdicts do not depend on it
+	}
 	if _, err := j.f.Write(buf); err != nil {
-		return err
+		j.failed = true
+		return fmt.Errorf("%w; the journal stops here, and --resume would run the later tests again", err)
 	}
 	if j.now().Sub(j.lastSync) < syncEvery {
 		return nil

@@ -10,3 +10,6 @@ import (
 func SetDialTCP(p *Pool, dial func(ctx context.Context, addr string) (net.Conn, error)) {
 	p.dialTCP = dial
 }
+
+// ReadKey is readKey, for the tests of key files.
+var ReadKey = readKey

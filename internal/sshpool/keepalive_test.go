@@ -41,18 +41,7 @@ func startMutableServer(t *testing.T) *mutableServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clientPub, clientPriv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(clientPriv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile, clientPub := writeClientKey(t)
 	authorized, err := ssh.NewPublicKey(clientPub)
 	if err != nil {
 		t.Fatal(err)
@@ -199,4 +188,23 @@ func TestKeepaliveWatchdog(t *testing.T) {
 	if n := s.accepted.Load(); n != 2 {
 		t.Errorf("%d connections, want 2", n)
 	}
+}
+
+// writeClientKey writes a new ed25519 private key, 0600, and returns its file
+// and public half.
+func writeClientKey(t *testing.T) (string, ed25519.PublicKey) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, pub
 }
