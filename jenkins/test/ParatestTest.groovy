@@ -246,6 +246,19 @@ class ParatestTest {
         sane(m)
     }
 
+    void testNamedCallsGetTheirOwnRunID() {
+        def m = new PipelineMock('pass')
+        m.env.BUILD_TAG = 'jenkins-team/My App-42'
+        m.run(name: 'unit')
+        assert m.argv() == ['run', '--out=paratest-out', '--run-id=jenkins-team-My-App-42-unit']
+        sane(m)
+
+        def given = new PipelineMock('pass')
+        given.run(name: 'unit', args: ['--run-id', 'mine'])
+        assert given.argv() == ['run', '--out=paratest-out', '--run-id', 'mine']
+        sane(given)
+    }
+
     void testPullRequestCommentAfterError() {
         def m = new PipelineMock('usage')
         m.env.CHANGE_ID = '7'

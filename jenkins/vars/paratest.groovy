@@ -58,7 +58,7 @@ def call(Map config = [:]) {
     String tag = cfg.name ? ' (' + cfg.name + ')' : ''
     String tmp = pwd(tmp: true)
     String stderrFile = tmp + '/jenkins-paratest/' + fileKey(cfg) + '.stderr'
-    List runEnv = argumentEnv(commandLine(cfg))
+    List runEnv = argumentEnv(commandLine(cfg, env.BUILD_TAG))
     runEnv << 'JENKINS_PARATEST_OUT=' + out
     runEnv << 'JENKINS_PARATEST_STDERR=' + stderrFile
 
@@ -381,10 +381,17 @@ String typeName(def v) {
     return 'something else'
 }
 
-/** The binary's command line: run, the options as flags, then args. */
+/**
+ * The binary's command line: run, the options as flags, then args. A named call
+ * gets a run id of its own, the build's tag and its name, unless args give one:
+ * two calls of one build on one engine must not share a run id.
+ */
 @NonCPS
-List commandLine(Map cfg) {
+List commandLine(Map cfg, String buildTag) {
     List argv = ['run', '--out=' + cfg.out]
+    if (cfg.name && !cfg.args.any { it == '--run-id' || it.startsWith('--run-id=') }) {
+        argv << '--run-id=' + callRunId(buildTag, cfg.name)
+    }
     if (cfg.config) {
         argv << '--config=' + cfg.config
     }
@@ -396,6 +403,19 @@ List commandLine(Map cfg) {
     }
     argv.addAll(cfg.args)
     return argv
+}
+
+/**
+ * The run id of a named call: the build's tag with every character a run id
+ * cannot hold made '-', then the name; at most 128 characters, the end kept.
+ */
+@NonCPS
+String callRunId(String buildTag, String name) {
+    String id = ((buildTag ?: 'jenkins').replaceAll('[^A-Za-z0-9._-]', '-') + '-' + name).replaceAll('^[-._]+', '')
+    if (id.length() > 128) {
+        id = id.substring(id.length() - 128).replaceAll('^[-._]+', '')
+    }
+    return id
 }
 
 /** withEnv entries carrying argv, one variable per argument. */
