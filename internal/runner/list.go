@@ -3,7 +3,6 @@ package runner
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -227,13 +226,12 @@ func (p *pool) listed(ctx context.Context) ([]string, error) {
 		select {
 		case <-p.lister.done:
 		default:
-			var errs []error
 			for _, w := range p.workers {
 				if w.warmErr != nil {
-					errs = append(errs, fmt.Errorf("%s: %w", w.tag(), w.warmErr))
+					return nil, exit.Infraf("listing: none of the %s started; %s: %w", plural(len(p.workers), "worker"), w.tag(), w.warmErr)
 				}
 			}
-			return nil, exit.Infraf("listing: no worker started: %w", errors.Join(errs...))
+			return nil, exit.Infraf("listing: none of the %s started", plural(len(p.workers), "worker"))
 		}
 	}
 	if p.lister.err != nil {

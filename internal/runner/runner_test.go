@@ -30,7 +30,8 @@ type fakeEngine struct {
 	started      int
 	removeAlls   int
 	removeStales int
-	live         int // running containers of another run with the run's id
+	live         int   // running containers of another run with the run's id
+	startErr     error // every container start fails with it
 	// run decides what a test command does on a worker: its exit code, or an
 	// error for a lost command.
 	run func(worker, id string, round int) (int, error)
@@ -77,6 +78,9 @@ func (f *fakeEngine) Close() error { return nil }
 func (f *fakeEngine) Start(_ context.Context, spec engine.ContainerSpec) (engine.Container, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.startErr != nil {
+		return nil, f.startErr
+	}
 	f.started++
 	return &fakeContainer{f: f, worker: spec.Labels[LabelWorker]}, nil
 }
@@ -496,5 +500,18 @@ func TestRunIDInUseRefusesToStart(t *testing.T) {
 	}
 	if eng.started != 0 {
 		t.Errorf("%d containers started", eng.started)
+	}
+}
+
+// When no worker's container starts, there is nobody to list the suite on: the
+// run ends (exit 3) with one worker's error, not waiting for ever.
+func TestListingWithNoWorkerUp(t *testing.T) {
+	eng := &fakeEngine{listing: "a\n", startErr: errors.New("no space for containers"), run: func(string, string, int) (int, error) { return 0, nil }}
+	_, _, err := fakeRunErr(t, nil, eng, func(cfg *config.Config) {
+		cfg.Tests = ""
+		cfg.List = config.Command{Argv: []string{"list"}}
+	})
+	if exit.Code(err) != exit.Infra || err == nil || !strings.Contains(err.Error(), "listing: none of the 2 workers started; local/w") || !strings.Contains(err.Error(), "no space for containers") {
+		t.Fatalf("run: %v, want exit 3 naming a worker's start error", err)
 	}
 }
