@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/benchtable"
 )
 
 // Issue 10's benchmarks, P1–P5 (P4, the master alone, is in internal/runner).
@@ -28,24 +30,6 @@ import (
 // is only reported. Run them with make bench, or alone:
 //
 //	go test -run '^$' -bench SpeedP1 -benchtime 1x ./e2e/
-
-// benchRow appends one row of make bench's table to PARATEST_BENCH_TABLE and
-// logs it. Cells are tab-separated; bench/speed.sh sorts the rows by id.
-func benchRow(b *testing.B, id, what, measured, baselines, ratio, target string) {
-	b.Helper()
-	row := strings.Join([]string{id, what, measured, baselines, ratio, target}, "\t") + "\n"
-	b.Log(row)
-	if path := os.Getenv("PARATEST_BENCH_TABLE"); path != "" {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.WriteString(row); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 func needShellB(b *testing.B) {
 	b.Helper()
@@ -357,7 +341,7 @@ command: 'for t in "$@"; do sleep "${t##*_s}"; done'
 	b.ReportMetric(float64(s)/float64(lower), "static/lower-bound")
 	b.ReportMetric(float64(q)/float64(lower), "round-robin/lower-bound")
 	b.ReportMetric(float64(m)/float64(fair.mean(b.N)), "makespan/ready-bound")
-	benchRow(b, "P1",
+	benchtable.Row(b, "P1",
 		fmt.Sprintf("makespan, %d heavy-tailed tests (lognormal sleeps, σ %.1f; sum %s, longest %s: issue 10's sum ≈ 1,000 s scaled ×%.2f), %d sshd hosts × %d workers, %s, longest first from a last-run report off by a lognormal σ %.2f",
 			n, p1Sigma, secs(total), secs(longest), total.Seconds()/1000, hostsN, perHost, batchLabel, p1Drift),
 		fmt.Sprintf("jenkins-paratest: last test done at %s (process %s)", secs(m), secs(ours.wall/time.Duration(b.N))),
@@ -539,7 +523,7 @@ func BenchmarkSpeedP2Dispatch(b *testing.B) {
 		one, many := row.c.one/n, row.c.auto/n
 		b.ReportMetric(float64(one.Microseconds())/1000, "ms/test-"+strings.ReplaceAll(row.name, " ", "-")+"-batch1")
 		b.ReportMetric(float64(many.Microseconds())/1000, "ms/test-"+strings.ReplaceAll(row.name, " ", "-")+"-batch"+auto)
-		benchRow(b, "P2",
+		benchtable.Row(b, "P2",
 			"dispatch cost per trivial test (`true`), 2 workers, "+row.name+": marginal wall time of 620 vs 20 tests, median of 3",
 			fmt.Sprintf("batch 1: %s/test; %s: %s/test", ms(one), autoLabel, ms(many)),
 			fmt.Sprintf("2 shell loops of `docker exec <container> true` on the local engine: %s/test", ms(loop)),
@@ -564,7 +548,7 @@ func BenchmarkSpeedP3StartToFirstTest(b *testing.B) {
 	first /= time.Duration(b.N)
 	start /= time.Duration(b.N)
 	b.ReportMetric(float64(first.Milliseconds()), "ms-to-first-test")
-	benchRow(b, "P3", "start to first finished test, 4 sshd hosts × 8 workers, image present, 64 trivial tests",
+	benchtable.Row(b, "P3", "start to first finished test, 4 sshd hosts × 8 workers, image present, 64 trivial tests",
 		secs(first),
 		"one container start (docker run -d, local engine): "+secs(start),
 		"÷ container start: "+ratio(first, start),
@@ -752,7 +736,7 @@ func BenchmarkSpeedP5Peers(b *testing.B) {
 		b.ReportMetric(serial.Seconds(), "s-"+s.preset+"-serial")
 		b.ReportMetric(peers.Seconds(), "s-"+s.preset+"-peers")
 		b.ReportMetric(ours.Seconds(), "s-"+s.preset+"-paratest")
-		benchRow(b, "P5",
+		benchtable.Row(b, "P5",
 			fmt.Sprintf("generated %s suite, %d small tests in %d files, runner image, wall clock of the whole command", s.name, s.tests, map[string]int{"pytest": 30, "rspec": 10}[s.preset]),
 			fmt.Sprintf("jenkins-paratest, 2 workers, preset %s, %s: %s", s.preset, batchLabel, secs(ours)),
 			fmt.Sprintf("serial (`%s`, 1 container): %s; %s (1 container): %s", strings.Join(s.serial, " "), secs(serial), s.peersName, secs(peers)),

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/benchtable"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 )
 
@@ -79,7 +80,7 @@ func BenchmarkSpeedP4Master(b *testing.B) {
 	b.ReportMetric(float64(big.done), "tests-done")
 	b.ReportMetric(small.rssMB, "peak-RSS-MB@10k")
 	b.ReportMetric(small.perTenK(), "CPU-s/10k-tests@10k")
-	benchRow(b, "P4", "the master alone, in-process fake engine, trivial tests, batch 1",
+	benchtable.Row(b, "P4", "the master alone, in-process fake engine, trivial tests, batch 1",
 		"100,000 tests × 256 workers: "+big.String(),
 		"10,000 tests × 256 workers: "+small.String(),
 		fmt.Sprintf("RSS %s%.2f× target, CPU %s%.2f× target; CPU-s/10k at 100k ÷ at 10k: %s%.1f",
@@ -148,23 +149,5 @@ func TestMasterChild(t *testing.T) {
 	}
 	if c := r.Counts(); c.Passed != tests {
 		t.Fatalf("counts %+v, want %d passed (console: %s)", c, tests, console.Name())
-	}
-}
-
-// benchRow appends one row of make bench's table to the file named by
-// PARATEST_BENCH_TABLE (bench/speed.sh prints them) and logs it.
-func benchRow(b *testing.B, id, what, measured, baselines, ratio, target string) {
-	b.Helper()
-	row := id + "\t" + what + "\t" + measured + "\t" + baselines + "\t" + ratio + "\t" + target + "\n"
-	b.Log(row)
-	if path := os.Getenv("PARATEST_BENCH_TABLE"); path != "" {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.WriteString(row); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -29,26 +29,14 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 	if err != nil {
 		return nil, fmt.Errorf("start container on %s: %w", e.host, err)
 	}
-	// The create is not cancelled with ctx: a create the engine completes after
-	// the client gave up would leave a container nobody knows of (and holding
-	// the volumes it mounts). ctx is checked once it is known.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	created, err := e.cli.ContainerCreate(cctx,
-		&containertypes.Config{
-			Image:      spec.Image,
-			Labels:     spec.Labels,
-			Env:        spec.Env,
-			Entrypoint: spec.Cmd,
-		},
-		hostConfig(spec),
-		nil, nil, spec.Name)
+	c, err := e.create(ctx, &containertypes.Config{
+		Image:      spec.Image,
+		Labels:     spec.Labels,
+		Env:        spec.Env,
+		Entrypoint: spec.Cmd,
+	}, hostConfig(spec), spec.Name)
 	if err != nil {
-		return nil, fmt.Errorf("start container on %s: create: %w", e.host, ctxErr(ctx, err))
-	}
-	c := &container{e: e, id: created.ID}
-	if err := ctx.Err(); err != nil {
-		return nil, c.abort(ctx, "create", err)
+		return nil, fmt.Errorf("start container on %s: create: %w", e.host, err)
 	}
 	if err := e.copyFiles(ctx, c.id, files); err != nil {
 		return nil, c.abort(ctx, "copy files", err)
@@ -79,6 +67,24 @@ func hostConfig(spec engine.ContainerSpec) *containertypes.HostConfig {
 		hc.PidsLimit = &l.Pids
 	}
 	return hc
+}
+
+// create creates a container. The create is not cancelled with ctx: one the
+// engine completes after the client gave up would leave a container nobody
+// knows of (holding the volumes it mounts). ctx is checked once its id is
+// known: when done, the container is removed again and ctx's error returned.
+func (e *Engine) create(ctx context.Context, cfg *containertypes.Config, hc *containertypes.HostConfig, name string) (*container, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	created, err := e.cli.ContainerCreate(cctx, cfg, hc, nil, nil, name)
+	if err != nil {
+		return nil, ctxErr(ctx, err)
+	}
+	c := &container{e: e, id: created.ID}
+	if err := ctx.Err(); err != nil {
+		return nil, errors.Join(err, c.Remove(cctx))
+	}
+	return c, nil
 }
 
 // mounts are the spec's volumes, read-only.

@@ -3,7 +3,6 @@ package docker
 import (
 	"archive/tar"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -32,20 +31,12 @@ func (e *Engine) Volume(ctx context.Context, name, image string, labels, holder 
 	// The volume is in use from here on: a removal beside us now fails. Had
 	// one removed it since the create, mounting it makes it anew, and the
 	// files are found missing below.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	created, err := e.cli.ContainerCreate(cctx, // not cancelled: see Start
+	c, err := e.create(ctx,
 		&containertypes.Config{Image: image, Labels: holder, Entrypoint: []string{"/nonexistent"}},
 		&containertypes.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: name, Target: volumeRoot}}},
-		nil, nil, "")
+		"")
 	if err != nil {
-		return fmt.Errorf("fill volume %s on %s: create: %w", name, e.host, ctxErr(ctx, err))
-	}
-	c := &container{e: e, id: created.ID}
-	if err := ctx.Err(); err != nil {
-		rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		return errors.Join(fmt.Errorf("fill volume %s on %s: %w", name, e.host, err), c.Remove(rmCtx))
+		return fmt.Errorf("fill volume %s on %s: create: %w", name, e.host, err)
 	}
 	defer func() {
 		if err == nil && holder != nil {
