@@ -247,6 +247,7 @@ func (p *pool) lose(w *worker, lease *queue.Lease, ids []string, cause error) {
 // record appends the verdicts as attempts, journals them and prints them.
 func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 	entries := make([]entry, 0, len(vs))
+	prevs := make([]result.Status, 0, len(vs))
 	for _, v := range vs {
 		a := result.Attempt{
 			Status:   v.Status,
@@ -289,12 +290,17 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			continue
 		}
 		entries = append(entries, e)
-		p.s.con.TestDone(v.ID, a, prev)
+		prevs = append(prevs, prev)
 	}
-	// The journal syncs to disk: not while holding up every other worker.
+	// Journaled before printed: a verdict the console shows survives a master
+	// killed right after. The journal syncs to disk: not while holding up
+	// every other worker.
 	if p.s.journal != nil {
 		if err := p.s.journal.add(entries...); err != nil {
 			p.s.con.Warnf("journal: %v", err)
 		}
+	}
+	for i, e := range entries {
+		p.s.con.TestDone(e.ID, e.Attempt, prevs[i])
 	}
 }
