@@ -446,6 +446,34 @@ func runID(s setting) (string, error) {
 	return v, nil
 }
 
+// buildRunID is the default run id in a Jenkins build: the build's tag, and
+// for an --out other than the default that directory too, so two calls of one
+// build writing to different directories (parallel branches) never share a
+// run id, and with it containers, names and clean-up. "" without a tag.
+func buildRunID(tag, out string) string {
+	suffix := ""
+	if o := filepath.ToSlash(filepath.Clean(out)); o != DefaultOut {
+		suffix = safeRunID(strings.ReplaceAll(o, "/", "-"))
+		if len(suffix) > maxOutSuffix { // the end tells sibling directories apart
+			suffix = strings.TrimLeft(suffix[len(suffix)-maxOutSuffix:], "-._")
+		}
+		if suffix == "" { // "/", "." or the like: no letter to keep
+			suffix = "out"
+		}
+	}
+	id := safeRunID(tag)
+	if id == "" || suffix == "" {
+		return id
+	}
+	if room := MaxRunID - len(suffix) - 1; len(id) > room {
+		id = strings.TrimLeft(id[len(id)-room:], "-._")
+	}
+	return id + "-" + suffix
+}
+
+// maxOutSuffix bounds the part of a default run id that --out gives.
+const maxOutSuffix = 48
+
 // safeRunID makes Jenkins' BUILD_TAG ("jenkins-<job>-<build>", where a job
 // name may hold spaces and any other character) a run id: every other
 // character becomes '-', and a long one keeps its end, where the build number

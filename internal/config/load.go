@@ -106,7 +106,7 @@ func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Confi
 		return nil, err
 	}
 	if cfg.RunID == "" {
-		cfg.RunID = safeRunID(getenv(lookupEnv, "BUILD_TAG"))
+		cfg.RunID = buildRunID(getenv(lookupEnv, "BUILD_TAG"), cfg.Out)
 	}
 	if cfg.RunID == "" {
 		cfg.RunID = newRunID(time.Now())

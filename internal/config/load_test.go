@@ -534,6 +534,10 @@ func TestRunID(t *testing.T) {
 		{name: "BUILD_TAG", env: map[string]string{"BUILD_TAG": "jenkins-app-pr-42"}, want: `^jenkins-app-pr-42$`},
 		{name: "file beats BUILD_TAG", file: "run_id: mine\n", env: map[string]string{"BUILD_TAG": "jenkins-app-42"}, want: `^mine$`},
 		{name: "BUILD_TAG of a job in a folder, with spaces", env: map[string]string{"BUILD_TAG": "jenkins-team/My App (PR)-42"}, want: `^jenkins-team-My-App--PR--42$`},
+		{name: "BUILD_TAG and the out directory", env: map[string]string{"BUILD_TAG": "jenkins-app-42"}, flags: Flags{Out: ptr("paratest-out/unit/")}, want: `^jenkins-app-42-paratest-out-unit$`},
+		{name: "BUILD_TAG and an absolute out directory", env: map[string]string{"BUILD_TAG": "jenkins-app-42"}, flags: Flags{Out: ptr("/var/tmp/reports")}, want: `^jenkins-app-42-var-tmp-reports$`},
+		{name: "a long tag keeps its build number beside the out directory", env: map[string]string{"BUILD_TAG": "jenkins-" + strings.Repeat("j", 200) + "-42"}, flags: Flags{Out: ptr("out/" + strings.Repeat("d", 60) + "/unit")}, want: `^j{70,}-42-d+-unit$`},
+		{name: "the default out adds nothing", env: map[string]string{"BUILD_TAG": "jenkins-app-42"}, flags: Flags{Out: ptr("./paratest-out")}, want: `^jenkins-app-42$`},
 		{name: "flag beats all", file: "run_id: mine\n", env: map[string]string{"BUILD_TAG": "t", "PARATEST_RUN_ID": "e"}, flags: Flags{RunID: ptr("f")}, want: `^f$`},
 	} {
 		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
