@@ -48,8 +48,10 @@ type Info struct {
 
 // ImageInfo describes an image present on an engine.
 type ImageInfo struct {
-	Ref string // as asked for
-	ID  string // sha256:…
+	Ref        string   // as asked for
+	ID         string   // sha256:…
+	Entrypoint []string // the image's own entrypoint and command, which a
+	Cmd        []string // container whose spec replaces them may still run
 }
 
 // File is copied into a container before it starts.
@@ -75,6 +77,11 @@ type ContainerSpec struct {
 	Files  []File
 	Mounts []Mount
 	Limits Limits
+	// Network, when set, is the network (made by Engine.Network) the container
+	// joins instead of the engine's default one, known there by Aliases as
+	// well as by its name. It overrides Limits.Network.
+	Network string
+	Aliases []string
 }
 
 // Limits are what a container may use and do; zero values are no limit. Every
@@ -128,6 +135,12 @@ type Engine interface {
 	// RemoveVolumes removes every volume carrying all the labels that no
 	// container uses, and returns their names, sorted.
 	RemoveVolumes(ctx context.Context, labels map[string]string) ([]string, error)
+	// Network makes sure a bridge network of that name exists, with labels.
+	Network(ctx context.Context, name string, labels map[string]string) error
+	// RemoveNetworks removes every network carrying all the labels (an empty
+	// value matches any value) that no container uses, and returns their
+	// names, sorted.
+	RemoveNetworks(ctx context.Context, labels map[string]string) ([]string, error)
 	// Start creates, fills and starts a container.
 	Start(ctx context.Context, spec ContainerSpec) (Container, error)
 	// RemoveAll force-removes every container carrying all the labels (an empty
@@ -153,6 +166,10 @@ type Container interface {
 	// ReadFile returns the content of a regular file in the container, at most max
 	// bytes of it; a missing file is ErrNotExist.
 	ReadFile(ctx context.Context, path string, max int64) ([]byte, error)
+	// Logs copies the output of the container's main process, from its start,
+	// to stdout and stderr, following it until the process ends (nil) or ctx
+	// is done.
+	Logs(ctx context.Context, stdout, stderr io.Writer) error
 	// Remove force-removes the container; removing one already gone is not an error.
 	Remove(ctx context.Context) error
 }

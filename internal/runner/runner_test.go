@@ -61,6 +61,10 @@ func (f *fakeEngine) Volume(context.Context, string, string, map[string]string, 
 func (f *fakeEngine) RemoveVolumes(context.Context, map[string]string) ([]string, error) {
 	return nil, nil
 }
+func (f *fakeEngine) Network(context.Context, string, map[string]string) error { return nil }
+func (f *fakeEngine) RemoveNetworks(context.Context, map[string]string) ([]string, error) {
+	return nil, nil
+}
 func (f *fakeEngine) RemoveAll(context.Context, map[string]string) ([]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -210,6 +214,10 @@ func (c *fakeContainer) ReadFile(context.Context, string, int64) ([]byte, error)
 	return nil, engine.ErrNotExist
 }
 func (c *fakeContainer) Remove(context.Context) error { return nil }
+func (c *fakeContainer) Logs(ctx context.Context, _, _ io.Writer) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
 
 // fakeRun runs ids on 2 fake workers and returns the run and the console.
 func fakeRun(t *testing.T, ids []string, run func(worker, id string, round int) (int, error)) (*result.Run, string) {

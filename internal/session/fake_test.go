@@ -27,7 +27,8 @@ func (f *fakeContainer) Exec(ctx context.Context, spec engine.ExecSpec) (int, er
 func (f *fakeContainer) ReadFile(context.Context, string, int64) ([]byte, error) {
 	return nil, errors.New("not implemented")
 }
-func (f *fakeContainer) Remove(context.Context) error { return nil }
+func (f *fakeContainer) Remove(context.Context) error                     { return nil }
+func (f *fakeContainer) Logs(context.Context, io.Writer, io.Writer) error { return nil }
 
 func hello(w io.Writer) error {
 	return agent.WriteFrame(w, agent.Frame{Type: agent.FrameHello, Payload: []byte{0, 0, 0, agent.ProtocolVersion}})

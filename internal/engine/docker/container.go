@@ -206,3 +206,19 @@ func (c *container) Remove(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Logs follows the container's output from its start with stdcopy (no TTY)
+// until its main process ends or ctx is done.
+func (c *container) Logs(ctx context.Context, stdout, stderr io.Writer) error {
+	rc, err := c.e.cli.ContainerLogs(ctx, c.id, containertypes.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
+	if err != nil {
+		return fmt.Errorf("logs of %s on %s: %w", shortID(c.id), c.e.host, ctxErr(ctx, err))
+	}
+	defer rc.Close()
+	stop := context.AfterFunc(ctx, func() { rc.Close() })
+	defer stop()
+	if _, err := stdcopy.StdCopy(orDiscard(stdout), orDiscard(stderr), rc); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("logs of %s on %s: %w", shortID(c.id), c.e.host, err)
+	}
+	return ctx.Err()
+}

@@ -25,10 +25,10 @@ func (e *Engine) Image(ctx context.Context, ref string, policy engine.PullPolicy
 		return engine.ImageInfo{}, fmt.Errorf("image %q on %s: unknown pull policy %q (want missing, always or never)", ref, e.host, policy)
 	}
 	if policy != engine.PullAlways {
-		id, err := e.imageID(ctx, ref)
+		info, err := e.inspect(ctx, ref)
 		switch {
 		case err == nil:
-			return engine.ImageInfo{Ref: ref, ID: id}, nil
+			return info, nil
 		case !isNotFound(err):
 			return engine.ImageInfo{}, fmt.Errorf("inspect image %q on %s: %w", ref, e.host, ctxErr(ctx, err))
 		case policy == engine.PullNever:
@@ -41,19 +41,23 @@ func (e *Engine) Image(ctx context.Context, ref string, policy engine.PullPolicy
 	if err := e.pull(ctx, ref, progress); err != nil {
 		return engine.ImageInfo{}, err
 	}
-	id, err := e.imageID(ctx, ref)
+	info, err := e.inspect(ctx, ref)
 	if err != nil {
 		return engine.ImageInfo{}, fmt.Errorf("inspect image %q on %s after pull: %w", ref, e.host, ctxErr(ctx, err))
 	}
-	return engine.ImageInfo{Ref: ref, ID: id}, nil
+	return info, nil
 }
 
-func (e *Engine) imageID(ctx context.Context, ref string) (string, error) {
+func (e *Engine) inspect(ctx context.Context, ref string) (engine.ImageInfo, error) {
 	img, err := e.cli.ImageInspect(ctx, ref)
 	if err != nil {
-		return "", err
+		return engine.ImageInfo{}, err
 	}
-	return img.ID, nil
+	info := engine.ImageInfo{Ref: ref, ID: img.ID}
+	if img.Config != nil {
+		info.Entrypoint, info.Cmd = img.Config.Entrypoint, img.Config.Cmd
+	}
+	return info, nil
 }
 
 func (e *Engine) pull(ctx context.Context, ref string, progress io.Writer) error {

@@ -13,6 +13,7 @@ import (
 
 	containertypes "github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/network"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 )
@@ -34,7 +35,7 @@ func (e *Engine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.C
 		Labels:     spec.Labels,
 		Env:        spec.Env,
 		Entrypoint: spec.Cmd,
-	}, hostConfig(spec), spec.Name)
+	}, hostConfig(spec), networking(spec), spec.Name)
 	if err != nil {
 		return nil, fmt.Errorf("start container on %s: create: %w", e.host, err)
 	}
@@ -66,17 +67,30 @@ func hostConfig(spec engine.ContainerSpec) *containertypes.HostConfig {
 	if l.Pids > 0 {
 		hc.PidsLimit = &l.Pids
 	}
+	if spec.Network != "" {
+		hc.NetworkMode = containertypes.NetworkMode(spec.Network)
+	}
 	return hc
+}
+
+// networking puts the container on spec.Network under its aliases.
+func networking(spec engine.ContainerSpec) *network.NetworkingConfig {
+	if spec.Network == "" {
+		return nil
+	}
+	return &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+		spec.Network: {Aliases: spec.Aliases},
+	}}
 }
 
 // create creates a container. The create is not cancelled with ctx: one the
 // engine completes after the client gave up would leave a container nobody
 // knows of (holding the volumes it mounts). ctx is checked once its id is
 // known: when done, the container is removed again and ctx's error returned.
-func (e *Engine) create(ctx context.Context, cfg *containertypes.Config, hc *containertypes.HostConfig, name string) (*container, error) {
+func (e *Engine) create(ctx context.Context, cfg *containertypes.Config, hc *containertypes.HostConfig, nc *network.NetworkingConfig, name string) (*container, error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	created, err := e.cli.ContainerCreate(cctx, cfg, hc, nil, nil, name)
+	created, err := e.cli.ContainerCreate(cctx, cfg, hc, nc, nil, name)
 	if err != nil {
 		return nil, ctxErr(ctx, err)
 	}

@@ -34,7 +34,7 @@ func (e *Engine) Volume(ctx context.Context, name, image string, labels, holder 
 	c, err := e.create(ctx,
 		&containertypes.Config{Image: image, Labels: holder, Entrypoint: []string{"/nonexistent"}},
 		&containertypes.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: name, Target: volumeRoot}}},
-		"")
+		nil, "")
 	if err != nil {
 		return fmt.Errorf("fill volume %s on %s: create: %w", name, e.host, err)
 	}

@@ -11,12 +11,16 @@
 //	tool mode PATH           print PATH's permission bits (and sticky bit) in octal
 //	tool env KEY             print the value of KEY
 //	tool spam N              print N numbered lines on stdout and on stderr
+//	tool listen PORT MSG     print "ready", then answer every TCP connection on PORT with MSG
+//	tool dial HOST:PORT      print what a TCP connection to HOST:PORT reads
+//	tool addr                print the container's first non-loopback IPv4 address
 package main
 
 import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -97,6 +101,40 @@ func run(args []string) error {
 			return err
 		}
 		return errw.Flush()
+	case "listen":
+		l, err := net.Listen("tcp", ":"+arg(args, 0))
+		if err != nil {
+			return err
+		}
+		fmt.Println("ready")
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c, arg(args, 1))
+			c.Close()
+		}
+	case "addr":
+		addrs, err := net.InterfaceAddrs()
+		if err != nil {
+			return err
+		}
+		for _, a := range addrs {
+			if ip, ok := a.(*net.IPNet); ok && !ip.IP.IsLoopback() && ip.IP.To4() != nil {
+				fmt.Println(ip.IP)
+				return nil
+			}
+		}
+		return fmt.Errorf("no address")
+	case "dial":
+		c, err := net.DialTimeout("tcp", arg(args, 0), 5*time.Second)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		_, err = io.Copy(os.Stdout, c)
+		return err
 	default:
 		return fmt.Errorf("unknown subcommand %q", sub)
 	}
