@@ -56,11 +56,16 @@ const Heartbeat = "/.paratest/heartbeat"
 //	beat                             touch the heartbeat
 //	warm SOCKET -- COMMAND...        run a batch in a preset's warm runner, or
 //	                                 COMMAND itself when there is none (warm.go)
+//	service --worker NAME --orphan-ttl D --grace G -- COMMAND...
+//	                                 run a per-worker service's COMMAND as the main
+//	                                 process, stopping it once NAME has not resolved
+//	                                 for D (or not within G of the start) (service.go)
+//	probe tcp HOST:PORT              exit 0 when HOST:PORT accepts a connection
 //	golist DIR                       list the Go tests of DIR's <import path>.test binaries
 //	rm PATH                          remove a file if it exists
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, serve, beat, warm, golist, rm")
+		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, serve, beat, warm, service, probe, golist, rm")
 		return 2
 	}
 	var err error
@@ -111,6 +116,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return warm(args[1], args[3:], stderr)
+	case "service":
+		o, argv, perr := parseService(args[1:])
+		if perr != nil {
+			fmt.Fprintf(stderr, "agent: service: %v\n", perr)
+			return 2
+		}
+		return service(ctx, argv, o, stdout, stderr)
+	case "probe":
+		if len(args) != 3 || args[1] != "tcp" {
+			fmt.Fprintln(stderr, "agent: usage: probe tcp HOST:PORT")
+			return 2
+		}
+		err = probeTCP(args[2])
 	case "golist":
 		if len(args) != 2 {
 			fmt.Fprintln(stderr, "agent: usage: golist DIR")

@@ -49,6 +49,11 @@ func (c *container) exec(ctx context.Context, spec engine.ExecSpec) (int, error)
 		Cmd:          spec.Cmd,
 	})
 	if err != nil {
+		if isConflict(err) || isNotFound(err) { // "is not running", "no such container"
+			if gone := c.alive(ctx); errors.Is(gone, engine.ErrContainerGone) {
+				return -1, fmt.Errorf("create: %w", gone)
+			}
+		}
 		return -1, fmt.Errorf("create: %w", ctxErr(ctx, err))
 	}
 	resp, err := cli.ContainerExecAttach(ctx, created.ID, containertypes.ExecAttachOptions{})

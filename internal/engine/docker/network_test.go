@@ -3,6 +3,7 @@ package docker_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -111,3 +112,25 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 }
 
 func shortID(id string) string { return id[:12] }
+
+// An exec in a container whose main process ended, or that was removed, is
+// ErrContainerGone: the caller tells a dead container from a failed command.
+func TestExecInAStoppedContainer(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	c := start(t, e, engine.ContainerSpec{Cmd: []string{"/tool", "exit", "3"}})
+	waitFor(t, func() bool {
+		_, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{"/tool", "echo"}})
+		return err != nil
+	}, "the container stopped")
+	_, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{"/tool", "echo"}})
+	if !errors.Is(err, engine.ErrContainerGone) || !strings.Contains(err.Error(), "exit code 3") {
+		t.Errorf("Exec in a stopped container: %v, want ErrContainerGone with its exit code", err)
+	}
+	if err := c.Remove(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{"/tool", "echo"}}); !errors.Is(err, engine.ErrContainerGone) {
+		t.Errorf("Exec in a removed container: %v, want ErrContainerGone", err)
+	}
+}
