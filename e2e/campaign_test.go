@@ -36,7 +36,7 @@ func TestFaultCampaign(t *testing.T) {
 	dir := writeConfig(t, slowSuite(total, "0.2")+"max_lost: 20\nstream: none\n")
 	id := runID(t)
 	b := startRun(t, dir, nil, append([]string{"run", "--run-id", id}, hosts.flags()...)...)
-	b.waitFor(t, "==== paratest: running")
+	b.waitFor(t, "==> paratest: running")
 
 	faults := map[string]int{}
 	stop := make(chan struct{})

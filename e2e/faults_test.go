@@ -114,7 +114,7 @@ func TestKilledContainerLosesNoVerdict(t *testing.T) {
 	dir := writeConfig(t, slowSuite(8, "2")+"workers: 2\n")
 	id := runID(t)
 	b := startRun(t, dir, nil, "run", "--run-id", id)
-	b.waitFor(t, "==== paratest: running")
+	b.waitFor(t, "==> paratest: running")
 	var victim string
 	for i := 0; victim == ""; i++ {
 		out, _ := exec.Command("docker", "ps", "-q", "--filter", "label=paratest.run="+id, "--filter", "label=paratest.worker=0").Output()

@@ -176,7 +176,7 @@ command: 'sleep 3'
 	var seen []string
 	for sc.Scan() {
 		seen = append(seen, sc.Text())
-		if strings.Contains(sc.Text(), "==== paratest: running") {
+		if strings.Contains(sc.Text(), "==> paratest: running") {
 			break
 		}
 	}

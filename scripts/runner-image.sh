@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds the offline Debian image with real test runners that the preset parity
 # tests and benchmarks use: Debian's python3-pytest (and -xdist), ruby-rspec,
-# ruby-rspec-junit-formatter, cucumber, ruby-parallel-tests and bundler, in a
+# ruby-rspec-junit-formatter, cucumber, ruby-parallel-tests and bundler, and the
+# per-worker services tests' redis-server and postgresql (with their clients), in a
 # bookworm root made by debootstrap and `docker import`ed (no
-# registry, no builder). An image already built from the same package list is
+# registry, no builder). The services tests make PostgreSQL's cluster themselves
+# (initdb), as the package leaves none in a debootstrap root. An image already built from the same package list is
 # kept: the tag carries a hash of the list.
 #
 # Usage: scripts/runner-image.sh    prints the image reference on stdout
 set -euo pipefail
 
-packages=(python3-pytest python3-pytest-xdist ruby-rspec ruby-rspec-junit-formatter cucumber ruby-parallel-tests bundler)
+packages=(python3-pytest python3-pytest-xdist ruby-rspec ruby-rspec-junit-formatter cucumber ruby-parallel-tests bundler redis-server postgresql)
 suite=bookworm
 hash=$(printf '%s\n' "$suite" "${packages[@]}" | sha256sum | cut -c1-12)
 image="paratest-e2e/runners:$hash"

@@ -53,7 +53,8 @@ const Heartbeat = "/.paratest/heartbeat"
 //	                                 runner's, for its clients to wait on)
 //	serve                            run the requests of one master session, framed
 //	                                 on stdin, until stdin closes (see serve.go)
-//	beat                             touch the heartbeat
+//	beat [--hold D]                  touch the heartbeat; with D, as if the master
+//	                                 went on beating for D
 //	warm SOCKET -- COMMAND...        run a batch in a preset's warm runner, or
 //	                                 COMMAND itself when there is none (warm.go)
 //	service --worker NAME --orphan-ttl D --grace G -- COMMAND...
@@ -87,7 +88,20 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		err = serve(ctx, os.Stdin, stdout, serveConfig{Heartbeat: Heartbeat, Dir: PendingDir})
 	case "beat":
-		err = beat(Heartbeat)
+		switch {
+		case len(args) == 1:
+			err = beat(Heartbeat)
+		case len(args) == 3 && args[1] == "--hold":
+			// A kept container (--keep-failed): as if the master beat for D
+			// more, so it stops at D plus its orphan TTL.
+			var d time.Duration
+			if d, err = time.ParseDuration(args[2]); err == nil {
+				err = beatAt(Heartbeat, time.Now().Add(d))
+			}
+		default:
+			fmt.Fprintln(stderr, "agent: usage: beat [--hold D]")
+			return 2
+		}
 	case "exec":
 		argv := args[1:]
 		var timeout time.Duration
@@ -164,14 +178,18 @@ func writePid(path string) error {
 }
 
 // beat touches the heartbeat file.
-func beat(file string) error {
+func beat(file string) error { return beatAt(file, time.Now()) }
+
+// beatAt sets the heartbeat's time to t, creating the file when missing.
+func beatAt(file string, t time.Time) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return err
 	}
-	now := time.Now()
-	err := os.Chtimes(file, now, now)
+	err := os.Chtimes(file, t, t)
 	if errors.Is(err, os.ErrNotExist) {
-		return os.WriteFile(file, nil, 0o644)
+		if err = os.WriteFile(file, nil, 0o644); err == nil {
+			err = os.Chtimes(file, t, t)
+		}
 	}
 	return err
 }

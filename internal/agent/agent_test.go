@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,5 +188,31 @@ func TestIdleEndsWhenTheHeartbeatGoesStale(t *testing.T) {
 	}
 	if !strings.Contains(e.String(), "no word from the master") {
 		t.Errorf("stderr %q does not say why it stopped", e.String())
+	}
+}
+
+// A held heartbeat (beat --hold, for a kept container) keeps an idle agent
+// past its TTL, until the hold and then the TTL are over.
+func TestIdleWaitsOutAHeldHeartbeat(t *testing.T) {
+	hb := filepath.Join(t.TempDir(), "heartbeat")
+	done := make(chan struct{})
+	go func() {
+		idle(context.Background(), 200*time.Millisecond, hb, io.Discard)
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond) // idle's own first beat
+	if err := beatAt(hb, time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	select {
+	case <-done:
+		t.Fatalf("idle ended after %s, inside the hold", time.Since(begin))
+	case <-time.After(time.Second):
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("idle did not end after the hold and its TTL")
 	}
 }

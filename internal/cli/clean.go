@@ -35,6 +35,9 @@ func (c *cleanCmd) Run(ctx context.Context, d *deps) error {
 		for _, v := range h.Volumes {
 			fmt.Fprintf(w, "removed volume %s on %s\n", v, h.Host)
 		}
+		for _, n := range h.Networks {
+			fmt.Fprintf(w, "removed network %s on %s\n", n, h.Host)
+		}
 		removed += len(h.Containers)
 		live += h.Live
 		if h.Err == nil {

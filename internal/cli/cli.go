@@ -55,9 +55,11 @@ type deps struct {
 // exit code: 0 all passed, 1 tests failed, 2 usage or configuration, 3
 // infrastructure, 128+signal when interrupted (see internal/exit).
 //
-// The first SIGINT or SIGTERM cancels the run's context: dispatch stops, running
-// tests are abandoned and containers are removed. The second cancels the hard
-// context that bounds that clean-up too. Both carry exit.Signal as their cause.
+// The first SIGINT or SIGTERM cancels the run's context: dispatch stops, the
+// running tests are abandoned, the reports are written at once, and then the
+// containers are removed, for at most a few seconds (Jenkins sends SIGKILL about
+// 5 s after SIGTERM). The second cancels the hard context, which ends that
+// clean-up at once. Both carry exit.Signal as their cause.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

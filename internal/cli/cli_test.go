@@ -152,7 +152,7 @@ func TestMainHelp(t *testing.T) {
 		t.Errorf("run --help: exit code %d, want 0", code)
 	}
 	help := strings.Join(strings.Fields(stdout), " ") // undo kong's wrapping
-	for _, key := range config.Keys() {
+	for _, key := range config.FlagKeys() {
 		flag := strings.ReplaceAll(key, "_", "-")
 		if !regexp.MustCompile(`--(\[no-\])?` + flag + `[= ]`).MatchString(help) {
 			t.Errorf("run --help has no flag --%s", flag)

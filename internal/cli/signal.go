@@ -9,9 +9,10 @@ import (
 )
 
 // signalContexts returns the two contexts of a run. The first signal on sigs
-// cancels soft, which the run uses: it stops dispatching and cleans up. The second
-// cancels hard, soft's parent, which bounds the clean-up: Jenkins sends another
-// signal when the user insists, and then waiting for containers is wrong. Both
+// cancels soft, which the run uses: it stops dispatching, writes the reports and
+// cleans up, briefly. The second cancels hard, soft's parent, which ends the
+// clean-up: Jenkins sends another signal when the user insists, and then waiting
+// for containers is wrong. Both
 // causes are exit.Signal, so the exit code is 128+signal. After the second signal
 // sigs is stopped, so a third gets the default action and ends the process at once.
 // stop releases the goroutine; call it when the run is over.

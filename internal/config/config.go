@@ -74,17 +74,25 @@ type Config struct {
 	Results    Results           // where verdicts come from
 	Env        []string          // KEY=VALUE passed to every container
 	Limits     Limits            // what one worker container may use
+	Services   []Service         // started beside every worker, on its own network
 	RunID      string            // labels containers paratest.run=<RunID>
 	Out        string            // output directory
 	Stream     string            // StreamAll, StreamFailures or StreamNone
 	Color      string            // "auto", "always" or "never"
 	BuildURL   string            // BUILD_URL, for links in reports
+	// Given are the settings that flags and PARATEST_* variables gave, as
+	// flags, for a command line that runs the suite again the same way
+	// (Reproduce); not those of where and how a run runs (hosts, workers,
+	// out, reruns), and env: as bare keys, whose values are never printed.
+	Given []string
 
 	// Timeouts, lost tests and reruns.
 	Timeout        time.Duration // how long one test may run; 0 is no limit
 	MaxLost        int           // times a test may be lost with its worker before it errors, >= 1
 	RerunThreshold float64       // rerun the failed tests when they are at most this fraction of all, 0…1
 	MaxReruns      int           // rerun rounds at most, >= 0
+	FirstRound     int           // the first round's number (PARATEST_ROUND), >= 1
+	KeepFailed     int           // keep the containers of up to this many workers whose last batch failed
 	History        []string      // paths or globs of earlier JUnit files, not expanded; nil when none
 
 	// The build matrix and SSH. Without a Matrix everything runs on the local

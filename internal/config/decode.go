@@ -33,6 +33,8 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 	switch s.key {
 	case keyImage:
 		cfg.Image, err = imageRef(s)
+	case keyServices:
+		cfg.Services, err = services(s, lookupEnv)
 	case keyPull:
 		var v string
 		v, err = oneOf(s, string(engine.PullMissing), string(engine.PullAlways), string(engine.PullNever))
@@ -110,6 +112,12 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 		cfg.RerunThreshold, err = fraction(s)
 	case keyMaxReruns:
 		cfg.MaxReruns, err = count(s)
+	case keyKeepFailed:
+		cfg.KeepFailed, err = count(s)
+	case keyFirstRound:
+		if cfg.FirstRound, err = count(s); err == nil && cfg.FirstRound < 1 {
+			err = s.errorf("want a round number, 1 or more, got %q", s.str)
+		}
 	case keyHistory:
 		cfg.History, err = globs(s)
 	case keyMatrix:

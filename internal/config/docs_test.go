@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,8 +16,13 @@ func TestDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(data)
-	for _, key := range Keys() {
-		for _, want := range []string{"### `" + key + "`", "`" + flagName(key), "`" + envName(key) + "`"} {
+	for _, k := range keys {
+		key := k.name
+		wants := []string{"### `" + key + "`", "`" + flagName(key), "`" + envName(key) + "`"}
+		if k.shape == structured {
+			wants = []string{"### `" + key + "`"}
+		}
+		for _, want := range wants {
 			if !strings.Contains(doc, want) {
 				t.Errorf("docs/config.md does not mention %s", want)
 			}
@@ -51,6 +57,21 @@ func TestReadmeConfigs(t *testing.T) {
 	for _, p := range []string{PresetPytest, PresetRSpec, PresetCucumber, PresetGo, ""} {
 		if !presets[p] {
 			t.Errorf("README shows no config for preset %q", p)
+		}
+	}
+}
+
+// TestExampleConfigs loads every example's paratest.yml: the make targets run
+// them as they are.
+func TestExampleConfigs(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("../../examples/*/paratest.yml")
+	if len(files) < 2 {
+		t.Fatalf("found %d example configs, want the go suite's and the services'", len(files))
+	}
+	for _, f := range files {
+		if _, err := Load(ForRun, Flags{Config: &f}, mapEnv(nil)); err != nil {
+			t.Errorf("%s: %v", f, err)
 		}
 	}
 }

@@ -101,6 +101,8 @@ func parseFile(path string, data []byte) (map[string]setting, error) {
 		switch {
 		case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
 			continue // "key:" with no value leaves the key unset
+		case sh == structured:
+			s.node, s.file = v, path
 		case v.Kind == yaml.ScalarNode && sh != list:
 			s.str = v.Value
 		case v.Kind == yaml.SequenceNode && sh != scalar:

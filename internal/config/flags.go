@@ -40,6 +40,8 @@ type Flags struct {
 	MaxLost        *string  `name:"max-lost" placeholder:"N" help:"Times a test may be lost with its worker before it fails (paratest.yml max_lost:, env PARATEST_MAX_LOST; default 3)."`
 	RerunThreshold *string  `name:"rerun-threshold" placeholder:"SHARE" help:"Rerun the failed tests when they are at most this share of all, 0.1 or 10% (paratest.yml rerun_threshold:, env PARATEST_RERUN_THRESHOLD; default 10%)."`
 	MaxReruns      *string  `name:"max-reruns" placeholder:"N" help:"Rerun rounds at most; 0 turns reruns off (paratest.yml max_reruns:, env PARATEST_MAX_RERUNS; default 2)."`
+	FirstRound     *string  `name:"first-round" placeholder:"N" help:"The number of the run's first round, which tests see as PARATEST_ROUND; a failed test's reproduce line sets the round it failed in (paratest.yml first_round:, env PARATEST_FIRST_ROUND; default 1)."`
+	KeepFailed     *string  `name:"keep-failed" placeholder:"N" help:"Keep the containers (and services) of up to N workers whose last batch failed, for an hour, to step into with the docker exec line printed (paratest.yml keep_failed:, env PARATEST_KEEP_FAILED; default 0)."`
 	History        []string `name:"history" sep:"none" placeholder:"GLOB" help:"Earlier JUnit XML files whose test durations order the queue; repeatable (paratest.yml history:, env PARATEST_HISTORY, comma-separated)."`
 
 	Matrix                *string `name:"matrix" placeholder:"FILE" help:"Build matrix: the hosts to run workers on, reached by SSH; empty runs on the local engine (paratest.yml matrix:, env PARATEST_MATRIX)."`
@@ -100,6 +102,8 @@ func (f Flags) settings() map[string]setting {
 	str(keyMaxLost, f.MaxLost)
 	str(keyRerunThreshold, f.RerunThreshold)
 	str(keyMaxReruns, f.MaxReruns)
+	str(keyFirstRound, f.FirstRound)
+	str(keyKeepFailed, f.KeepFailed)
 	list(keyHistory, f.History)
 	str(keyMatrix, f.Matrix)
 	str(keySSHUser, f.SSHUser)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 )
 
@@ -36,11 +38,14 @@ const (
 	keyOut        = "out"
 	keyStream     = "stream"
 	keyColor      = "color"
+	keyServices   = "services"
 
 	keyTimeout        = "timeout"
 	keyMaxLost        = "max_lost"
 	keyRerunThreshold = "rerun_threshold"
 	keyMaxReruns      = "max_reruns"
+	keyFirstRound     = "first_round"
+	keyKeepFailed     = "keep_failed"
 	keyHistory        = "history"
 
 	keyMatrix                = "matrix"
@@ -67,6 +72,7 @@ const (
 	scalar       shape = iota // a string, number or boolean
 	list                      // a list of strings
 	scalarOrList              // a command: a string (shell) or a list (argv)
+	structured                // paratest.yml only (no flag, no variable): a YAML value of its own shape
 )
 
 // keys lists every key in the order they are decoded and documented, so the first
@@ -101,10 +107,13 @@ var keys = []struct {
 	{keyOut, scalar},
 	{keyStream, scalar},
 	{keyColor, scalar},
+	{keyServices, structured},
 	{keyTimeout, scalar},
 	{keyMaxLost, scalar},
 	{keyRerunThreshold, scalar},
 	{keyMaxReruns, scalar},
+	{keyFirstRound, scalar},
+	{keyKeepFailed, scalar},
 	{keyHistory, list},
 	{keyMatrix, scalar},
 	{keySSHUser, scalar},
@@ -121,6 +130,18 @@ func Keys() []string {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = k.name
+	}
+	return names
+}
+
+// FlagKeys are the keys that also have a flag and a variable: all but the
+// structured ones, which only paratest.yml gives.
+func FlagKeys() []string {
+	var names []string
+	for _, k := range keys {
+		if k.shape != structured {
+			names = append(names, k.name)
+		}
 	}
 	return names
 }
@@ -148,6 +169,8 @@ type setting struct {
 	str    string   // the value, unless isList
 	list   []string // the items of a list value
 	isList bool
+	node   *yaml.Node // a structured key's value
+	file   string     // the file a structured key is in, for its errors' file:line
 }
 
 // label is how error messages about the setting start: "paratest.yml:7: filter",

@@ -77,6 +77,7 @@ func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Confi
 		Pull:              engine.PullMissing,
 		Workers:           runtime.NumCPU(),
 		Batch:             BatchAuto,
+		FirstRound:        1,
 		Warm:              true,
 		Results:           Results{Kind: ResultsExitCode},
 		Out:               DefaultOut,
@@ -105,6 +106,7 @@ func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Confi
 	if err := checkSuite(cfg, set, mode); err != nil {
 		return nil, err
 	}
+	cfg.Given = given(set)
 	if cfg.RunID == "" {
 		cfg.RunID = buildRunID(getenv(lookupEnv, "BUILD_TAG"), cfg.Out)
 	}
@@ -133,6 +135,9 @@ func merge(sources ...map[string]setting) map[string]setting {
 func envSettings(lookupEnv func(string) (string, bool)) map[string]setting {
 	m := map[string]setting{}
 	for _, k := range keys {
+		if k.shape == structured {
+			continue // paratest.yml only
+		}
 		name := envName(k.name)
 		v := getenv(lookupEnv, name)
 		if v == "" {
@@ -183,6 +188,9 @@ func checkHosts(cfg *Config, set map[string]setting, lookupEnv func(string) (str
 func checkSuite(cfg *Config, set map[string]setting, mode Mode) error {
 	if cfg.Image == "" && mode == ForRun {
 		return exit.Usagef("no image: set image: in paratest.yml, --image or PARATEST_IMAGE")
+	}
+	if s, ok := set[keyNetwork]; ok && cfg.Limits.Network != "" && len(cfg.Services) > 0 {
+		return s.errorf("with services: every worker runs on a network of its own, shared with its services; remove network: %s or the services", cfg.Limits.Network)
 	}
 	if cfg.Batch == BatchAuto && cfg.Preset == "" && cfg.Results.Kind == ResultsExitCode {
 		// One verdict per command: a batch of several would share it.

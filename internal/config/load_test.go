@@ -83,6 +83,7 @@ func TestDefaults(t *testing.T) {
 		MaxLost:           3,
 		RerunThreshold:    0.10,
 		MaxReruns:         2,
+		FirstRound:        1,
 		KnownHosts:        "/home/ci/.ssh/known_hosts",
 		ReconnectInterval: 5 * time.Second,
 		OrphanTTL:         60 * time.Second,

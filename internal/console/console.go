@@ -1,9 +1,12 @@
 // Package console owns the output people read in the Jenkins log: phase banners,
 // messages, one line per finished test, throttled progress, worker output under a
-// tag, and the closing summary. Jenkins cannot fold a program's output into
-// sections, so every line has a fixed, regex-friendly form instead:
+// tag, and the closing summary. A program cannot fold its output into sections
+// itself, so every line has a fixed, regex-friendly form instead, and each phase
+// starts and ends with a line of its own, for the Collapsing Console Sections
+// plugin (docs/console.md gives its patterns):
 //
-//	==== paratest: running ====                           Phase
+//	==> paratest: running                                 Phase
+//	<== paratest: running done (1m12s)                    Phase (the next), End, Summary
 //	paratest: 120 tests, 4 workers                        Infof
 //	paratest: warning: worker w2 retired: ...             Warnf
 //	paratest: error: no worker left                       Errorf
@@ -12,11 +15,18 @@
 //	[w3] | --- FAIL: TestY (0.50s)                        test output
 //	paratest: progress 37/120 done, 2 failed, ETA 1m20s   TestDone, Tick
 //
-// Phase names are starting, listing, workers, running, cleanup, reports and
-// summary. The tag is the worker's name in brackets, with "host/" before the name
-// when the host is not the local engine. Verdict words are PASS, FAIL, ERROR and SKIP; a test line's tag is
-// followed by a verdict word, an output line's tag by "| ", so the two never
-// collide (go test itself prints lines that start with "PASS").
+// The runner's phases are starting, listing, running, rerun round N, order
+// check, reports, cleanup and summary. Phase ends the open phase before it
+// starts the next, so sections never nest and callers mark only starts; Summary
+// ends the last one just before its verdict line, and End ends one that a run
+// stopping on an error left open. No other line starts with "==> " or "<== ":
+// worker output is always behind its tag.
+//
+// The tag is the worker's name in brackets, with "host/" before the name when
+// the host is not the local engine. Verdict words are PASS, FAIL, ERROR and
+// SKIP; a test line's tag is followed by a verdict word, an output line's tag by
+// "| ", so the two never collide (go test itself prints lines that start with
+// "PASS").
 //
 // The summary ends the log; its last line is always one of
 //
@@ -54,6 +64,14 @@ const (
 	StreamNone     = "none"     // test lines only
 )
 
+// The Collapsing Console Sections plugin's patterns for the phases (Java
+// regular expressions, matched against a whole line with its blanks trimmed;
+// they are RE2 too). A section's display name can be "paratest: {1}".
+const (
+	SectionStart = `==> paratest: (.+)`
+	SectionEnd   = `<== paratest: .+`
+)
+
 // DefaultProgressEvery is the progress interval when Options.ProgressEvery is 0.
 const DefaultProgressEvery = 10 * time.Second
 
@@ -75,8 +93,11 @@ type Console struct {
 	now    func() time.Time
 
 	mu      sync.Mutex
-	err     error // first write error
-	started bool  // Start was called: progress lines are due
+	err     error     // first write error
+	phase   string    // the open phase; see inPhase
+	inPhase bool      // a phase was started and not yet ended
+	phaseAt time.Time // when the open phase started
+	started bool      // Start was called: progress lines are due
 	total   int
 	start   time.Time // when Start was called
 	last    time.Time // when the last progress line was due
@@ -108,9 +129,33 @@ func (c *Console) Err() error {
 	return c.err
 }
 
-// Phase writes the banner "==== paratest: <name> ====".
+// Phase ends the open phase, if any, with "<== paratest: <open> done (<time>)"
+// and starts name with "==> paratest: <name>", in one Write.
 func (c *Console) Phase(name string) {
-	c.write("==== paratest: " + oneLine(name) + " ====\n")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	c.writeLocked(c.endLocked(now) + "==> paratest: " + oneLine(name) + "\n")
+	c.phase, c.inPhase, c.phaseAt = oneLine(name), true, now
+}
+
+// End ends the open phase, if any: "<== paratest: <name> done (<time>)". A run
+// that stops with an error between phases calls it so that its last section
+// closes too; it does nothing when no phase is open.
+func (c *Console) End() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writeLocked(c.endLocked(c.now()))
+}
+
+// endLocked returns the end line of the open phase, "" when none is open, and
+// closes it.
+func (c *Console) endLocked(now time.Time) string {
+	if !c.inPhase {
+		return ""
+	}
+	c.inPhase = false
+	return "<== paratest: " + c.phase + " done (" + span(now.Sub(c.phaseAt)) + ")\n"
 }
 
 // Infof writes "paratest: <message>", the prefix repeated on every line of it.

@@ -70,7 +70,7 @@ func TestLines(t *testing.T) {
 		{
 			name: "phase",
 			call: func(c *Console) { c.Phase("listing") },
-			want: "==== paratest: listing ====\n",
+			want: "==> paratest: listing\n",
 		},
 		{
 			name: "info",

@@ -26,6 +26,7 @@ const MaxListed = 50
 //	paratest: artifacts:
 //	  paratest-out/junit/
 //	paratest: test results: https://jenkins.example/job/x/12/testReport/
+//	<== paratest: summary done (0s)
 //	paratest: FAILED (2 failed)
 //
 // "passed" includes the flaky tests; "lost" are tests that never got a verdict.
@@ -36,7 +37,8 @@ const MaxListed = 50
 // Failed (FAIL, ERROR, LOST) and flaky tests are listed in run order, at most
 // MaxListed each, with the message of the last bad attempt. Lists, artifacts and
 // the link appear only when non-empty; the link is run.BuildURL + "testReport/".
-// The last line is the verdict: INTERRUPTED when the run was interrupted, else
+// An open phase ends ("<== paratest: summary done (…)") just before the last
+// line, the verdict: INTERRUPTED when the run was interrupted, else
 // FAILED when a test failed or was lost, else PASSED, with the counts that
 // matter in parentheses. It is never coloured.
 func (c *Console) Summary(run *result.Run, paths []string) {
@@ -98,9 +100,10 @@ func (c *Console) Summary(run *result.Run, paths []string) {
 		b.WriteString("paratest: test results: " + u + "testReport/\n")
 	}
 
+	var last string
 	switch {
 	case run.Interrupted:
-		b.WriteString("paratest: INTERRUPTED\n")
+		last = "paratest: INTERRUPTED\n"
 	case n.Failed > 0 || n.Lost > 0:
 		var why []string
 		if n.Failed > 0 {
@@ -109,13 +112,17 @@ func (c *Console) Summary(run *result.Run, paths []string) {
 		if n.Lost > 0 {
 			why = append(why, fmt.Sprintf("%d lost", n.Lost))
 		}
-		b.WriteString("paratest: FAILED (" + strings.Join(why, ", ") + ")\n")
+		last = "paratest: FAILED (" + strings.Join(why, ", ") + ")\n"
 	case n.Flaky > 0:
-		fmt.Fprintf(&b, "paratest: PASSED (%d flaky)\n", n.Flaky)
+		last = fmt.Sprintf("paratest: PASSED (%d flaky)\n", n.Flaky)
 	default:
-		b.WriteString("paratest: PASSED\n")
+		last = "paratest: PASSED\n"
 	}
-	c.write(b.String())
+	// The open phase (summary) ends before the verdict: the verdict stays the
+	// last line, outside every section.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writeLocked(b.String() + c.endLocked(c.now()) + last)
 }
 
 // list writes a header and the tests, at most MaxListed of them.

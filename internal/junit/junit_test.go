@@ -20,9 +20,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var t0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 
-// at is an attempt in round r on worker w of host local, started s seconds after t0.
+// at is an attempt in round r on worker w of host local, started s seconds after t0;
+// a bad one has the log excerpt of its batch, the worker's r-th.
 func at(status result.Status, r int, w string, s int, d time.Duration) result.Attempt {
-	return result.Attempt{
+	a := result.Attempt{
 		Status:   status,
 		Duration: d,
 		Start:    t0.Add(time.Duration(s) * time.Second),
@@ -31,6 +32,10 @@ func at(status result.Status, r int, w string, s int, d time.Duration) result.At
 		Host:     "local",
 		LogPath:  "paratest-out/logs/local_" + w + ".log",
 	}
+	if status.Bad() {
+		a.Excerpt = fmt.Sprintf("paratest-out/attachments/local_%s-%d.txt", w, r)
+	}
+	return a
 }
 
 // with sets an attempt's message, details and output.
@@ -41,6 +46,12 @@ func with(a result.Attempt, msg, details, out string) result.Attempt {
 
 func test(class, name string, attempts ...result.Attempt) *result.Test {
 	return &result.Test{ID: class + "." + name, Suite: class, Class: class, Name: name, Attempts: attempts}
+}
+
+// reproduce sets a test's reproduce line.
+func reproduce(t *result.Test, line string) *result.Test {
+	t.Reproduce = line
+	return t
 }
 
 func run(tests ...*result.Test) *result.Run {
@@ -86,8 +97,9 @@ func goldenCases() []struct {
 		)},
 		{"002-failure", run(
 			test(cls, "TestOK", at(result.Passed, 1, "w1", 0, 10*ms)),
-			test(cls, "TestBad", with(at(result.Failed, 1, "w3", 2, 250*ms),
+			reproduce(test(cls, "TestBad", with(at(result.Failed, 1, "w3", 2, 250*ms),
 				"expected 1, got 2", "a_test.go:12: expected 1, got 2\n", "=== RUN TestBad\n--- FAIL: TestBad\n")),
+				"printf '%s\\n' example.com.app.pkg.TestBad | jenkins-paratest run --config=paratest.yml --workers=1 --tests=- --max-reruns=0 --out=paratest-repro"),
 		)},
 		{"003-error", run(
 			test(cls, "TestHang", with(at(result.Errored, 1, "w2", 0, 30*time.Second),
@@ -183,6 +195,37 @@ func checkInvariants(t *testing.T, run *result.Run, data []byte) {
 	if s.Failures+s.Errors != c.Failed+c.Lost || s.Skipped != c.Skipped {
 		t.Errorf("failures+errors=%d skipped=%d; want %d and %d",
 			s.Failures+s.Errors, s.Skipped, c.Failed+c.Lost, c.Skipped)
+	}
+	// Jenkins' junit plugin keeps flakyFailure and rerunFailure and drops the
+	// *Error variants: every bad attempt but a failed test's first must be one
+	// of the two it keeps, or a test that errored and then passed looks clean.
+	if bytes.Contains(data, []byte("<flakyError")) || bytes.Contains(data, []byte("<rerunError")) {
+		t.Error("the file has a flakyError or rerunError, which Jenkins' junit plugin drops")
+	}
+	var kept struct {
+		Cases []struct {
+			Name  string     `xml:"name,attr"`
+			Flaky []struct{} `xml:"flakyFailure"`
+			Rerun []struct{} `xml:"rerunFailure"`
+		} `xml:"testcase"`
+	}
+	if err := xml.Unmarshal(data, &kept); err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range run.Suites()[0].Tests {
+		bad := 0
+		for _, a := range tc.Attempts {
+			if a.Status.Bad() {
+				bad++
+			}
+		}
+		got := len(kept.Cases[i].Flaky) + len(kept.Cases[i].Rerun)
+		switch {
+		case tc.Flaky() && got != bad:
+			t.Errorf("%s: %d flakyFailures for %d bad attempts", tc.Name, got, bad)
+		case tc.Final().Bad() && got != bad-1:
+			t.Errorf("%s: %d rerunFailures for %d bad attempts after the first", tc.Name, got, bad-1)
+		}
 	}
 	if i := bytes.IndexAny(data, "\x1b\x00\x0b\x01\x07"); i >= 0 {
 		t.Errorf("escape or illegal character at byte %d: %q", i, data[max(0, i-20):min(len(data), i+20)])

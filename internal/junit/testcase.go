@@ -28,10 +28,16 @@ const (
 
 // newTestcase is the one testcase of a logical test, and the time it counts for.
 //
-// A test that finally passed is a passing case with a flakyFailure or flakyError per
-// bad attempt; its time and output are the passing attempt's. A test that never passed
-// is a failure (or an error) for its first bad attempt and a rerunFailure or
-// rerunError per later one; its time and output are that first attempt's.
+// A test that finally passed is a passing case with a flakyFailure per bad
+// attempt; its time and output are the passing attempt's. A test that never
+// passed is a failure (or an error) for its first bad attempt and a
+// rerunFailure per later one; its time and output are that first attempt's.
+//
+// Every bad attempt after the first is a *Failure element, the errored ones
+// too, with type paratest.Error: Jenkins' junit plugin keeps flakyFailure and
+// rerunFailure (CaseResult's flakyFailures and rerunFailures, in its API) and
+// drops flakyError and rerunError, so a test that timed out and then passed
+// would look like a clean pass. The Flaky Test Handler reads all four.
 func newTestcase(t *result.Test) (testcase, time.Duration) {
 	tc := testcase{Classname: report.Clean(t.Class), Name: report.Clean(t.Name)}
 	var bad []result.Attempt
@@ -40,7 +46,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 			bad = append(bad, a)
 		}
 	}
-	logs := logPaths(bad)
+	logs := excerpts(bad)
 
 	var shown result.Attempt // the attempt whose time and output the case has
 	switch t.Final() {
@@ -53,11 +59,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 			shown.Output = shown.Message + "\n" + shown.Output
 		}
 		for _, a := range bad {
-			if a.Status == result.Failed {
-				tc.FlakyFailures = append(tc.FlakyFailures, newRerun(a))
-			} else {
-				tc.FlakyErrors = append(tc.FlakyErrors, newRerun(a))
-			}
+			tc.FlakyFailures = append(tc.FlakyFailures, newRerun(a))
 		}
 		if shown.Output != "" || len(logs) > 0 {
 			tc.SystemOut = systemOut(shown, passingHalf, logs)
@@ -65,18 +67,14 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 
 	case result.Failed, result.Errored:
 		shown = bad[0]
-		v := &verdict{Message: message(shown), Type: typeOf(shown.Status), Body: details(shown)}
+		v := &verdict{Message: message(shown), Type: typeOf(shown.Status), Body: withReproduce(details(shown), t.Reproduce)}
 		if shown.Status == result.Failed {
 			tc.Failure = v
 		} else {
 			tc.Error = v
 		}
 		for _, a := range bad[1:] {
-			if a.Status == result.Failed {
-				tc.RerunFailures = append(tc.RerunFailures, newRerun(a))
-			} else {
-				tc.RerunErrors = append(tc.RerunErrors, newRerun(a))
-			}
+			tc.RerunFailures = append(tc.RerunFailures, newRerun(a))
 		}
 		tc.SystemOut = systemOut(shown, failingHalf, logs)
 
@@ -99,6 +97,17 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 	}
 	tc.Time = report.Seconds(shown.Duration)
 	return tc, max(shown.Duration, 0)
+}
+
+// withReproduce ends a failure's text with the command that reproduces it.
+func withReproduce(details, line string) string {
+	if line == "" {
+		return details
+	}
+	if details != "" && !strings.HasSuffix(details, "\n") {
+		details += "\n"
+	}
+	return details + "\nReproduce: " + report.Clean(line)
 }
 
 func newRerun(a result.Attempt) rerun {
@@ -135,7 +144,9 @@ func details(a result.Attempt) string {
 }
 
 // systemOut is output as Jenkins shows it: where it ran first, then the output
-// bounded to half bytes at each end, then a junit-attachments link to each full log.
+// bounded to half bytes at each end, then a junit-attachments link to each log
+// excerpt. The links come last, where Jenkins' own trimming (it keeps both ends)
+// leaves them whole.
 func systemOut(a result.Attempt, half int, logs []string) text {
 	var b strings.Builder
 	if h := joinNonEmpty(report.Clean(report.Where(a)), round(a)); h != "" {
@@ -153,12 +164,15 @@ func systemOut(a result.Attempt, half int, logs []string) text {
 	return text(b.String())
 }
 
-// logPaths are the full logs of the attempts, each once, in attempt order.
-func logPaths(attempts []result.Attempt) []string {
+// excerpts are the log excerpts of the attempts, each once (the attempts of one
+// batch share one), in attempt order. junit-attachments resolves a link against
+// the workspace and copies the file into the build, once per class and file
+// name: an excerpt, not the worker's whole log (up to 256 MiB) per failing class.
+func excerpts(attempts []result.Attempt) []string {
 	var paths []string
 	seen := map[string]bool{}
 	for _, a := range attempts {
-		p := report.Clean(a.LogPath)
+		p := report.Clean(a.Excerpt)
 		if p != "" && !seen[p] {
 			seen[p] = true
 			paths = append(paths, p)

@@ -35,9 +35,9 @@ type testcase struct {
 	FlakyFailures []rerun  `xml:"flakyFailure"`
 	Skipped       *verdict `xml:"skipped"`
 	Error         *verdict `xml:"error"`
-	RerunErrors   []rerun  `xml:"rerunError"`
-	FlakyErrors   []rerun  `xml:"flakyError"`
-	SystemOut     text     `xml:"system-out,omitempty"`
+	// No rerunError or flakyError: Jenkins' junit plugin drops them, so every
+	// bad attempt but the first is a rerunFailure or flakyFailure (newTestcase).
+	SystemOut text `xml:"system-out,omitempty"`
 }
 
 // verdict is a failure, error or skipped element: attributes and a text body.
@@ -57,7 +57,8 @@ func (v verdict) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return text(v.Body).MarshalXML(e, start)
 }
 
-// rerun is a rerunFailure, rerunError, flakyFailure or flakyError: one bad attempt.
+// rerun is a rerunFailure or flakyFailure: one bad attempt, its type saying
+// whether it failed or errored.
 // Surefire's XSD requires stackTrace, even empty, and junit-10's requires type.
 type rerun struct {
 	Message    string `xml:"message,attr,omitempty"`

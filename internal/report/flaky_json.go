@@ -28,6 +28,7 @@ type flakyTest struct {
 	Before       int            `json:"before,omitempty"`
 	Attempts     []flakyAttempt `json:"attempts"`
 	FailedOnlyOn string         `json:"failed_only_on,omitempty"`
+	Reproduce    string         `json:"reproduce,omitempty"`
 }
 
 type flakyAttempt struct {
@@ -37,6 +38,9 @@ type flakyAttempt struct {
 	DurationS json.Number `json:"duration_s"`
 	Verdict   string      `json:"verdict"` // a result.Status: passed, failed, error, skipped
 	Message   string      `json:"message"`
+	// LogExcerpt is the part of the worker's log the attempt's batch wrote
+	// (Layout.ExcerptPath), for a bad attempt; "" when none was written.
+	LogExcerpt string `json:"log_excerpt,omitempty"`
 }
 
 type flakyHost struct {
@@ -74,7 +78,7 @@ func WriteFlakyJSON(path string, run *result.Run) error {
 			continue
 		}
 		ft := flakyTest{ID: t.ID, Class: t.Class, Name: t.Name, Verdict: v,
-			Attempts: make([]flakyAttempt, 0, len(t.Attempts)), FailedOnlyOn: FailedOnlyOn(t)}
+			Attempts: make([]flakyAttempt, 0, len(t.Attempts)), FailedOnlyOn: FailedOnlyOn(t), Reproduce: t.Reproduce}
 		if d := t.OrderDependent; d != nil {
 			ft.Needs, ft.Before = d.Needs, d.Before
 		}
@@ -83,6 +87,7 @@ func WriteFlakyJSON(path string, run *result.Run) error {
 				Round: a.Round, Worker: a.Worker, Host: a.Host,
 				DurationS: json.Number(Seconds(a.Duration)),
 				Verdict:   string(a.Status), Message: Clean(a.Message),
+				LogExcerpt: a.Excerpt,
 			})
 		}
 		r.Tests = append(r.Tests, ft)

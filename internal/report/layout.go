@@ -2,9 +2,10 @@
 // files written into it: summary.json for machines, summary.md for a pull-request
 // comment and flaky.json for the flaky and failed tests with all their attempts. It
 // decides which host a failure points at (FailedOnlyOn, HostStats), for these files
-// and the console alike. It also holds the helpers every report writer shares:
-// atomic writes, and text cleaning and bounding for output that Jenkins or GitHub
-// will show.
+// and the console alike. It writes the log excerpts failing testcases link to
+// (WriteExcerpt). It also holds the helpers every report writer shares: atomic
+// writes, and text cleaning and bounding for output that Jenkins or GitHub will
+// show.
 package report
 
 import (
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -23,6 +25,7 @@ type Layout struct{ Dir string }
 const (
 	junitDir    = "junit"
 	logsDir     = "logs"
+	excerptsDir = "attachments"
 	summaryJSON = "summary.json"
 	summaryMD   = "summary.md"
 	flakyJSON   = "flaky.json"
@@ -49,6 +52,17 @@ func (l Layout) LogPath(host, worker string) string {
 	return filepath.Join(l.LogsDir(), SafeName(host)+"_"+SafeName(worker)+".log")
 }
 
+// AttachmentsDir is where the log excerpts that failing testcases link to go.
+func (l Layout) AttachmentsDir() string { return filepath.Join(l.Dir, excerptsDir) }
+
+// ExcerptPath is the excerpt of one batch's part of a worker's log:
+// attachments/<host>_<worker>-<seq>.txt, seq the worker's batch number. The name
+// is unique in the run because junit-attachments copies a file once per test
+// class and file name: two excerpts of one name would show as one.
+func (l Layout) ExcerptPath(host, worker string, seq int) string {
+	return filepath.Join(l.AttachmentsDir(), SafeName(host)+"_"+SafeName(worker)+"-"+strconv.Itoa(seq)+".txt")
+}
+
 // SummaryJSON is the machine-readable summary.
 func (l Layout) SummaryJSON() string { return filepath.Join(l.Dir, summaryJSON) }
 
@@ -64,10 +78,10 @@ func (l Layout) Journal() string { return filepath.Join(l.Dir, journal) }
 // Reset empties the output directory of everything an earlier run wrote,
 // because Jenkins' junit step parses stale TEST-*.xml files too, then creates
 // Dir, JUnitDir and LogsDir and a new manifest. It removes only files a run of
-// ours wrote: those its manifest lists, the TEST-*.xml files of its junit
-// directory and the temporary files WriteAtomic may have left. It refuses, and
-// removes nothing, when one of the places a run writes holds a file no run of
-// ours wrote (a user's summary.md, logs/app.log, junit/keep.txt).
+// ours wrote: those its manifest lists (logs, attachments), the TEST-*.xml files
+// of its junit directory and the temporary files WriteAtomic may have left. It
+// refuses, and removes nothing, when one of the places a run writes holds a file
+// no run of ours wrote (a user's summary.md, logs/app.log, junit/keep.txt).
 func (l Layout) Reset() error {
 	if l.Dir == "" {
 		return errors.New("reset output directory: no directory given")
@@ -169,7 +183,7 @@ func (l Layout) owned(claimed map[string]bool) ([]string, error) {
 			doomed = append(doomed, filepath.Join(l.Dir, name))
 		}
 	}
-	for _, dir := range []string{junitDir, logsDir} {
+	for _, dir := range []string{junitDir, logsDir, excerptsDir} {
 		fi, err := os.Lstat(filepath.Join(l.Dir, dir))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
@@ -185,7 +199,8 @@ func (l Layout) owned(claimed map[string]bool) ([]string, error) {
 		}
 		for _, e := range entries {
 			rel := dir + "/" + e.Name()
-			ours := claimed[rel] || dir == junitDir && isJUnitFile(strings.TrimPrefix(e.Name(), "."))
+			ours := claimed[rel] || dir == junitDir && isJUnitFile(strings.TrimPrefix(e.Name(), ".")) ||
+				dir == excerptsDir && claimed[dir+"/"+tempOf(e.Name())]
 			if !ours || !e.Type().IsRegular() {
 				return nil, foreign(rel)
 			}
@@ -211,6 +226,20 @@ func isJUnitFile(name string) bool {
 		name = name[:i+len(".xml")]
 	}
 	return strings.HasPrefix(name, "TEST-") && strings.HasSuffix(name, ".xml")
+}
+
+// tempOf is the file a WriteAtomic temporary file name is for, "" when name
+// is none: an excerpt is claimed before it is written, so its temporary file
+// left by a killed process is ours when the excerpt is.
+func tempOf(name string) string {
+	if !strings.HasPrefix(name, ".") {
+		return ""
+	}
+	i := strings.LastIndex(name, ".tmp-")
+	if i <= 1 {
+		return ""
+	}
+	return name[1:i]
 }
 
 // isOwnTemp reports whether name is a temporary file WriteAtomic made for one of our

@@ -250,7 +250,7 @@ func mdBlocks(run *result.Run) []block {
 	for i, t := range flaky {
 		text := mdFlaky(t)
 		if i == 0 {
-			text = fmt.Sprintf("#### Flaky tests (%d)\n\n", len(flaky)) + text
+			text = fmt.Sprintf("#### Flaky tests (%d)\n\n%s\n\n", len(flaky), flakyInJenkins) + text
 		}
 		blocks = append(blocks, block{flakyBlock, text})
 	}
@@ -266,6 +266,12 @@ func mdBlocks(run *result.Run) []block {
 	}
 	return blocks
 }
+
+// flakyInJenkins says what Jenkins makes of a flaky test, which its JUnit
+// file has as a pass with a flakyFailure per bad attempt.
+const flakyInJenkins = "Jenkins' test report shows these as passed: their failed attempts are only " +
+	"in its API (each case's `flakyFailures`) and, with the Flaky Test Handler plugin " +
+	"(`junitFlakyTestPublisher()`), on their test pages. `flaky.json` has every attempt."
 
 // orderNote says what an order-dependent test needs.
 func orderNote(d *result.OrderDependence) string {
@@ -298,6 +304,7 @@ func mdFailed(t *result.Test) string {
 	}
 	b.WriteString(fence(Bound(msg, mdMessageHalf)))
 	b.WriteString("\n")
+	b.WriteString(mdReproduce(t))
 	if out := Clean(a.Output); strings.TrimSpace(out) != "" {
 		b.WriteString("<details><summary>Output</summary>\n\n")
 		b.WriteString(fence(Bound(out, mdOutputHalf)))
@@ -320,7 +327,16 @@ func mdFlaky(t *result.Test) string {
 			a.Round, cell(a.Worker), cell(a.Host), verdict(a.Status), strings.ReplaceAll(msg, "|", `\|`))
 	}
 	b.WriteString("\n")
+	b.WriteString(mdReproduce(t))
 	return b.String()
+}
+
+// mdReproduce is the command that runs t again alone, in a shell block.
+func mdReproduce(t *result.Test) string {
+	if t.Reproduce == "" {
+		return ""
+	}
+	return "Reproduce:\n\n" + fence(Clean(t.Reproduce)) + "\n"
 }
 
 // onlyOnNote is " · failed only on host `h2`" when FailedOnlyOn names a host.

@@ -133,10 +133,13 @@ func Bound(s string, half int) string {
 	if h > 0 && s[h-1] != '\n' {
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "… %d bytes cut …\n", t-h)
+	b.WriteString(cutLine(int64(t - h)))
 	b.WriteString(s[t:])
 	return b.String()
 }
+
+// cutLine is the line Bound and WriteExcerpt put where they cut n bytes.
+func cutLine(n int64) string { return fmt.Sprintf("… %d bytes cut …\n", n) }
 
 // SafeName maps every character outside [A-Za-z0-9._-] to '_', so that a suite,
 // host or worker name can be part of a file name on any system.

@@ -35,6 +35,10 @@ type Attempt struct {
 	Worker   string // worker name, "w3"
 	Host     string // host name, "local" for the local engine
 	LogPath  string // path of the worker's full log, relative to the working directory
+	// Excerpt is the path, relative to the working directory, of the part of
+	// the worker's log its batch wrote (report.WriteExcerpt): what a failing
+	// testcase links to. "" when the attempt passed or no excerpt was written.
+	Excerpt string
 }
 
 // Test is one logical test with its attempts in the order they were made.
@@ -51,6 +55,10 @@ type Test struct {
 	// once run after the tests listed before it, as in a serial run: its verdict
 	// is that run's, and it is no flaky test.
 	OrderDependent *OrderDependence
+	// Reproduce is a shell command line that runs this test again alone as
+	// in the round of its first bad attempt (config.Reproduce); "" for a test
+	// that never failed.
+	Reproduce string
 }
 
 // OrderDependence is what the order check found of a test that needs tests

@@ -93,6 +93,7 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 	// ends them, and the batch goes back to the queue.
 	ctx, done := w.h.connection(runCtx)
 	defer done()
+	logStart, _ := logOffset(w.log)
 	fmt.Fprintf(w.log, "=== paratest: round %d: %s\n", round, strings.Join(ids, " "))
 	// One live writer per stream, so a partial line of one never takes text of the other.
 	live, liveErr := p.s.con.WorkerWriter(w.h.name, w.name), p.s.con.WorkerWriter(w.h.name, w.name)
@@ -102,6 +103,7 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 	stdout, stderr := newCapture(captureLimit), newCapture(captureLimit)
 	timeout := p.s.cfg.Timeout * time.Duration(len(ids))
 	w.seq++
+	w.batchLog = batchLog{seq: w.seq, start: logStart}
 	cmd := p.s.suite.Batch(ids, w.seq)
 	// What people read goes to the log and the console; the captures keep the
 	// runner's own output for the adapter.

@@ -79,11 +79,27 @@ func (c *capture) Bytes() []byte {
 // A failed write (a full disk) never fails the writer's caller — the output
 // also feeds the verdicts — but is reported once to onErr, and the log stops.
 type limitWriter struct {
-	mu    sync.Mutex // a worker's batches and its warm runner write to one log
-	w     io.Writer
-	left  int64
-	done  bool
-	onErr func(error) // nil: the error is dropped
+	mu      sync.Mutex // a worker's batches and its warm runner write to one log
+	w       io.Writer
+	left    int64
+	written int64 // bytes passed on to w: the log's size, where the next write lands
+	done    bool
+	onErr   func(error) // nil: the error is dropped
+}
+
+// offset is how many bytes the log holds, for the excerpt of a batch's part.
+func (l *limitWriter) offset() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.written
+}
+
+// logOffset is the offset of a worker's log, false when w is no log of ours.
+func logOffset(w io.Writer) (int64, bool) {
+	if l, ok := w.(*limitWriter); ok {
+		return l.offset(), true
+	}
+	return 0, false
 }
 
 func (l *limitWriter) Write(p []byte) (int, error) {
@@ -98,7 +114,9 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 		l.done = true
 	}
 	l.left -= int64(len(p))
-	if _, err := l.w.Write(p); err != nil {
+	m, err := l.w.Write(p)
+	l.written += int64(m)
+	if err != nil {
 		l.done = true
 		if l.onErr != nil {
 			l.onErr(err)
@@ -106,7 +124,8 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 		return n, nil
 	}
 	if l.done {
-		fmt.Fprintf(l.w, "\n… paratest: this log reached its limit; later output is not kept …\n")
+		m, _ := fmt.Fprintf(l.w, "\n… paratest: this log reached its limit; later output is not kept …\n")
+		l.written += int64(m)
 	}
 	return n, nil
 }

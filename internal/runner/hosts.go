@@ -37,6 +37,8 @@ type host struct {
 	// is copied into each container.
 	agentVolume string
 	share       *engineShare // what the hosts on this host's engine share
+	// serviceImages are the services' images found on the host, by reference.
+	serviceImages map[string]engine.ImageInfo
 }
 
 // startsPerEngine is how many containers one engine is asked to start at
@@ -78,6 +80,9 @@ func (s *master) claimEngine(ctx context.Context, h *host, e *engineShare) (stri
 	}
 	if live > 0 {
 		return "", &runIDInUse{host: h.name, id: s.cfg.RunID, n: live, ttl: s.cfg.OrphanTTL}
+	}
+	if _, err := h.eng.RemoveNetworks(ctx, map[string]string{LabelRun: s.cfg.RunID, LabelRole: roleNetwork}); err != nil {
+		return "", fmt.Errorf("remove leftovers: %w", err)
 	}
 	e.volume = s.fillAgent(ctx, h)
 	e.prepared = true

@@ -95,13 +95,15 @@ type Removed struct {
 	Containers []string // short ids
 	Live       int      // running containers of live runs it left
 	Volumes    []string // agent volumes no container uses; only when cleaning every run
+	Networks   []string // the workers' networks (services:) no container uses
 	Err        error
 }
 
 // Clean removes the paratest-labelled containers on every host: those of one
 // run when runID is not ""; else those that no longer run (their master died,
 // and they stopped at their orphan TTL), or every one with all. Cleaning
-// every run also removes the agent volumes that no container uses any more.
+// every run also removes the agent volumes that no container uses any more;
+// the workers' networks (services:) go with their containers.
 func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string, all bool) ([]Removed, error) {
 	con := console.New(warnings(opts), console.Options{})
 	hosts, pool, err := hostsOf(cfg, opts, con)
@@ -133,7 +135,10 @@ func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string, 
 				ids, live, err = h.eng.RemoveStale(ctx, labels)
 			}
 			out[i] = Removed{Host: h.name, Containers: ids, Live: live, Err: err}
-			if err == nil && runID == "" {
+			if err == nil { // the networks of live runs are in use: they stay
+				out[i].Networks, out[i].Err = h.eng.RemoveNetworks(ctx, map[string]string{LabelRun: runID, LabelRole: roleNetwork})
+			}
+			if out[i].Err == nil && runID == "" {
 				out[i].Volumes, out[i].Err = h.eng.RemoveVolumes(ctx, map[string]string{LabelAgent: ""})
 			}
 		})

@@ -72,6 +72,9 @@ func readJournal(path string) (map[string][]entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w; remove the file to run every test again", path, i+1, err)
 		}
+		// The run resumed removes the excerpts of the one it resumes
+		// (report.Layout.Reset): a link would name a file that is gone.
+		e.Attempt.Excerpt = ""
 		out[e.ID] = append(out[e.ID], e)
 	}
 	return out, nil

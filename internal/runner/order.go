@@ -87,6 +87,9 @@ func (p *pool) orderChecks(ctx context.Context, workers []*worker) {
 		}
 		return nil
 	})
+	if ctx.Err() != nil {
+		return // abandoned: the jobs may still run
+	}
 	if len(passed) > maxOrderChecks {
 		p.s.con.Warnf("order check: %d tests pass only after the tests before them; bisecting the first %d", len(passed), maxOrderChecks)
 	}
@@ -102,6 +105,9 @@ func (p *pool) orderChecks(ctx context.Context, workers []*worker) {
 		deps[i].Needs = needs
 		return err
 	})
+	if ctx.Err() != nil {
+		return
+	}
 	for i, c := range passed {
 		vs := verdicts[c.t.ID]
 		vs[0].Message = orderMessage(deps[i])
@@ -115,7 +121,8 @@ func (p *pool) orderChecks(ctx context.Context, workers []*worker) {
 
 // onWorkers runs jobs 0…n-1 on the workers, each worker one job at a time. A
 // job whose worker is lost goes to another worker; when none is left, the jobs
-// not done are reported and dropped.
+// not done are reported and dropped. When ctx ends it returns at once, the jobs
+// abandoned (waitOrAbandon).
 func (p *pool) onWorkers(ctx context.Context, ready []*worker, n int, job func(w *worker, i int) error) {
 	var mu sync.Mutex
 	todo := make([]int, n)
@@ -156,7 +163,11 @@ func (p *pool) onWorkers(ctx context.Context, ready []*worker, n int, job func(w
 			}
 		})
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	if !p.waitOrAbandon(ctx, done) {
+		return
+	}
 	if len(todo) > 0 && ctx.Err() == nil {
 		p.s.con.Warnf("order check: %s not done, no worker left", plural(len(todo), "check"))
 	}

@@ -20,9 +20,12 @@ import (
 // runAll runs the suite in rounds: the first runs every test; when few enough
 // fail (rerun_threshold), the failed ones run again in a new round, up to
 // max_reruns times, to tell flaky tests from failing ones. Workers keep their
-// containers from round to round. At the end every container of the run goes. It
-// returns an error only for a failure of the machinery, never for failing tests.
-// The workers may have started already (warmUp).
+// containers from round to round; cleanup removes them. It returns an error only
+// for a failure of the machinery, never for failing tests. The workers may have
+// started already (warmUp).
+//
+// When ctx is cancelled (a signal) it returns at once: the batches still running
+// are abandoned (see abandon), so that the reports need not wait for them.
 func (p *pool) runAll(ctx context.Context, run *result.Run) error {
 	s := p.s
 	p.run = run
@@ -56,7 +59,9 @@ func (p *pool) runAll(ctx context.Context, run *result.Run) error {
 	ok := true
 	for round := 1; len(ids) > 0; round++ {
 		run.Rounds = round
-		p.round = round
+		// What tests see as PARATEST_ROUND: first_round counts on from
+		// the round a reproduce line repeats.
+		p.round = round + max(s.cfg.FirstRound, 1) - 1
 		p.q = s.newQueue(ids, run)
 		if ok = p.runRound(ctx, workers) && ctx.Err() == nil; !ok {
 			break
@@ -66,13 +71,95 @@ func (p *pool) runAll(ctx context.Context, run *result.Run) error {
 	if ok {
 		p.orderChecks(ctx, workers)
 	}
-	for _, w := range workers {
-		w.close()
-	}
 	stopTick()
-	s.con.Phase("cleanup")
-	s.removeAll(ctx)
+	if ctx.Err() != nil {
+		// The reports come next, then the clean-up, which kills the tests
+		// still running.
+		s.con.Warnf("%v: stopping the run: the reports first, then its containers go", context.Cause(ctx))
+		p.abandon()
+	}
 	return nil
+}
+
+// abandon stops the recording of verdicts. Once it returns, every verdict is
+// in the run, the journal and on the console, or will be in none of them: the
+// batches still running are abandoned, their tests left without one, and the
+// run can be reported while the goroutines running them wind down (inflight).
+func (p *pool) abandon() {
+	p.recording.Lock()
+	p.abandoned = true
+	p.recording.Unlock()
+}
+
+// waitOrAbandon waits for done, closed when the goroutines driving the workers
+// have ended, or for ctx; after ctx the goroutines run on, and inflight is done
+// until they end. It reports whether they ended.
+func (p *pool) waitOrAbandon(ctx context.Context, done chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		p.inflight = done
+		return false
+	}
+}
+
+// warmUps returns a channel closed once every warm-up has ended.
+func (p *pool) warmUps() chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, w := range p.workers {
+			w.warmed()
+		}
+	}()
+	return done
+}
+
+// cleanup ends the run on the hosts, under cleanupContext: the workers'
+// sessions close, then every container of the run goes, hosts in parallel.
+// After a signal nothing waits for the workers: removing their containers is
+// what ends the tests still running, and their sessions close once the
+// goroutines driving them have ended (release).
+func (p *pool) cleanup(ctx context.Context) {
+	s := p.s
+	s.con.Phase("cleanup")
+	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
+	defer cancel()
+	if ctx.Err() != nil {
+		// Said first: a SIGKILL may end the process before the clean-up does.
+		s.con.Infof("removing the run's containers, for at most %s; what is left stops by itself within orphan_ttl (%s), or: jenkins-paratest clean --run %s",
+			abortCleanupTimeout, s.cfg.OrphanTTL, s.cfg.RunID)
+	}
+	keep := p.keep(ctx)
+	released := p.release()
+	select {
+	case <-released:
+	case <-ctx.Done():
+	case <-cctx.Done():
+	}
+	s.removeIn(cctx, keep)
+}
+
+// release closes the workers' sessions, in parallel, once the goroutines
+// driving the workers have ended (inflight); the channel is closed when it is
+// done.
+func (p *pool) release() <-chan struct{} {
+	p.releaseOnce.Do(func() {
+		p.released = make(chan struct{})
+		go func() {
+			defer close(p.released)
+			if p.inflight != nil {
+				<-p.inflight
+			}
+			var wg sync.WaitGroup
+			for _, w := range p.workers {
+				wg.Go(w.close)
+			}
+			wg.Wait()
+		}()
+	})
+	return p.released
 }
 
 // newPool makes the run's workers, each with its log file, hosts in matrix
@@ -104,9 +191,27 @@ func (s *master) newPool(layout report.Layout) (*pool, error) {
 	return p, nil
 }
 
+// close closes the workers' logs, once their sessions are closed: after a
+// signal that may be after Run has returned.
 func (p *pool) close() {
-	for _, f := range p.logs {
-		f.Close()
+	closeLogs := func() {
+		for _, f := range p.logs {
+			f.Close()
+		}
+	}
+	if p.inflight == nil && p.released == nil {
+		closeLogs() // no worker was used (newPool failed)
+		return
+	}
+	released := p.release()
+	select {
+	case <-released:
+		closeLogs()
+	default:
+		go func() {
+			<-released
+			closeLogs()
+		}()
 	}
 }
 
@@ -165,15 +270,9 @@ func (p *pool) runRound(ctx context.Context, workers []*worker) bool {
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		// Stop dispatch, then remove the containers at once: that kills the tests
-		// still running, whose execs then return.
-		p.s.con.Warnf("%v: stopping the run and removing its containers", context.Cause(ctx))
-		p.q.Close()
-		p.s.removeAll(ctx)
-		<-done
+	if !p.waitOrAbandon(ctx, done) {
+		p.q.Close() // stop dispatch
+		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -194,8 +293,8 @@ func (p *pool) rerun(run *result.Run, round int) []string {
 		p.s.con.Warnf("%s", run.RerunSkipped)
 		return nil
 	}
-	p.s.con.Phase(fmt.Sprintf("rerun round %d", round+1))
-	p.s.con.Infof("%s failed in round %d; running them again to tell flaky from failing", plural(len(failed), "test"), round)
+	p.s.con.Phase(fmt.Sprintf("rerun round %d", p.round+1))
+	p.s.con.Infof("%s failed in round %d; running them again to tell flaky from failing", plural(len(failed), "test"), p.round)
 	return failed
 }
 

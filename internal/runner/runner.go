@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,9 +46,19 @@ type Options struct {
 	Resume bool
 }
 
-// cleanupTimeout bounds container removal after the run, also after a signal:
-// Jenkins gives an aborted step a few seconds before it kills the process tree.
+// cleanupTimeout bounds the clean-up after a run: closing the workers' sessions
+// and removing the run's containers.
 const cleanupTimeout = 30 * time.Second
+
+// abortCleanupTimeout bounds the clean-up once the run's context is cancelled
+// (a signal): Jenkins sends SIGKILL about 5 s after SIGTERM (SoftKillWaitSeconds),
+// and the process must be out by then, its summary printed. What the clean-up
+// leaves stops by itself at its orphan TTL.
+const abortCleanupTimeout = 3 * time.Second
+
+// lateReport is how long removeIn waits, after its clean-up context ended, for
+// hosts to report what they removed before it counts them as not done.
+const lateReport = 100 * time.Millisecond
 
 // Labels put on every container of a run.
 const (
@@ -143,11 +155,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	ids, err := p.listed(ctx)
 	if err != nil {
 		stopWarm()
-		for _, w := range p.workers {
-			w.warmed()
-			w.close()
-		}
-		s.removeAll(ctx)
+		p.inflight = p.warmUps()
+		p.cleanup(ctx)
 		return nil, err
 	}
 	run := newRun(cfg, s.suite, ids)
@@ -174,13 +183,18 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 
 	runErr := p.runAll(ctx, run)
 
+	// The reports come before the clean-up, which may take the rest of the
+	// seconds Jenkins gives an aborted step; the summary after it, so that its
+	// verdict stays the console's last line.
 	con.Phase("reports")
 	run.Duration = time.Since(run.Start)
 	if ctx.Err() != nil {
 		run.Interrupted = true
 	}
 	markUnrun(run)
+	addReproduce(cfg, run)
 	paths, werr := writeReports(layout, run)
+	p.cleanup(ctx)
 	con.Phase("summary")
 	con.Summary(run, paths)
 	if werr != nil {
@@ -205,6 +219,24 @@ func newRun(cfg *config.Config, a suite.Adapter, ids []string) *result.Run {
 		run.Tests = append(run.Tests, &result.Test{ID: id, Suite: n.Suite, Class: n.Class, Name: n.Name})
 	}
 	return run
+}
+
+// addReproduce gives every test with a bad attempt the command line that runs
+// it alone in the round it first failed in: a listed test, by its own id; a
+// subtest, by its parent's (what the suite lists).
+func addReproduce(cfg *config.Config, run *result.Run) {
+	for _, t := range run.Tests {
+		for _, a := range t.Attempts {
+			if a.Status.Bad() {
+				id := t.ID
+				if t.Parent != "" {
+					id = t.Parent
+				}
+				t.Reproduce = cfg.Reproduce(id, a.Round)
+				break
+			}
+		}
+	}
 }
 
 // markUnrun gives tests that never got a verdict one: skipped when the run was
@@ -303,30 +335,17 @@ func (s *master) labels() map[string]string {
 
 // startContainer starts a container of the test image running the agent.
 func (s *master) startContainer(ctx context.Context, h *host, role string, worker, attempt int, env []string) (engine.Container, error) {
-	labels := s.labels()
-	labels[LabelRole] = role
-	name := "paratest-" + sanitizeName(s.cfg.RunID) + "-" + role
-	if role == "worker" {
-		labels[LabelWorker] = strconv.Itoa(worker)
-		name += strconv.Itoa(worker)
-		if attempt > 1 { // the old container may not be removable yet
-			name += "-" + strconv.Itoa(attempt)
-		}
-	}
-	spec := engine.ContainerSpec{
-		Image:  s.cfg.Image,
-		Name:   name,
-		Labels: labels,
-		Env:    append(append([]string(nil), s.cfg.Env...), env...),
-		Cmd:    []string{agentPath, "agent", "idle", "--orphan-ttl", s.cfg.OrphanTTL.String()},
-		Files:  s.suite.Files(),
-		Limits: engineLimits(s.cfg.Limits),
-	}
+	return s.launch(ctx, h, s.containerSpec(role, worker, attempt, env))
+}
+
+// launch starts a container of the run on h with the agent in it (from the
+// host's agent volume, or copied in), through the engine's start gate.
+func (s *master) launch(ctx context.Context, h *host, spec engine.ContainerSpec) (engine.Container, error) {
 	h.mu.Lock()
 	vol, share := h.agentVolume, h.share
 	h.mu.Unlock()
 	if vol != "" {
-		spec.Mounts = []engine.Mount{{Volume: vol, Target: agentDir}}
+		spec.Mounts = append(spec.Mounts, engine.Mount{Volume: vol, Target: agentDir})
 	} else {
 		spec.Files = append(spec.Files, engine.File{Path: agentPath, Mode: 0o755, Data: s.agent})
 	}
@@ -337,6 +356,30 @@ func (s *master) startContainer(ctx context.Context, h *host, role string, worke
 		defer share.release()
 	}
 	return h.eng.Start(ctx, spec)
+}
+
+// containerSpec is a container of the test image running the agent (launch
+// adds the agent itself).
+func (s *master) containerSpec(role string, worker, attempt int, env []string) engine.ContainerSpec {
+	labels := s.labels()
+	labels[LabelRole] = role
+	name := "paratest-" + sanitizeName(s.cfg.RunID) + "-" + role
+	if role == "worker" {
+		labels[LabelWorker] = strconv.Itoa(worker)
+		name += strconv.Itoa(worker)
+		if attempt > 1 { // the old container may not be removable yet
+			name += "-" + strconv.Itoa(attempt)
+		}
+	}
+	return engine.ContainerSpec{
+		Image:  s.cfg.Image,
+		Name:   name,
+		Labels: labels,
+		Env:    append(append([]string(nil), s.cfg.Env...), env...),
+		Cmd:    []string{agentPath, "agent", "idle", "--orphan-ttl", s.cfg.OrphanTTL.String()},
+		Files:  s.suite.Files(),
+		Limits: engineLimits(s.cfg.Limits),
+	}
 }
 
 // engineLimits are the configured limits in the engine's terms.
@@ -351,38 +394,162 @@ func engineLimits(l config.Limits) engine.Limits {
 }
 
 // removeAll removes every container of this run on every host, and the
-// agent's volume when no other run uses it, hosts in parallel, under a context that survives the run's cancellation but not a second
-// signal.
+// agent's volume when no other run uses it, under cleanupContext.
 func (s *master) removeAll(ctx context.Context) {
 	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
 	defer cancel()
+	s.removeIn(cctx, nil)
+}
+
+// removal is what the clean-up did on one host.
+type removal struct {
+	removed  []string
+	err      error // removing the containers
+	volErr   error // removing the agent's volume
+	finished bool
+}
+
+// removeIn is removeAll under ctx, hosts in parallel. It returns when every host
+// is done or soon after ctx ends, whether or not the engines heed it (an SSH
+// connection that hangs): a host not done by then is reported with what is left
+// to do, and its goroutine is left to end by itself.
+//
+// The containers of the workers in keep (by number), and their services,
+// stay (--keep-failed).
+func (s *master) removeIn(ctx context.Context, keep map[int]bool) {
+	results := make([]removal, len(s.hosts))
+	var mu sync.Mutex // guards results
 	var wg sync.WaitGroup
-	for _, h := range s.hosts {
+	for i, h := range s.hosts {
 		wg.Go(func() {
-			removed, err := h.eng.RemoveAll(cctx, s.labels())
-			if err != nil {
-				s.con.Warnf("remove containers on %s: %v (leftovers: jenkins-paratest clean --run %s)", h.name, err, s.cfg.RunID)
-			}
-			if len(removed) > 0 {
-				s.con.Infof("removed %s on %s", plural(len(removed), "container"), h.name)
+			var r removal
+			r.removed, r.err = s.removeOn(ctx, h, keep)
+			if r.err == nil && len(s.cfg.Services) > 0 { // the workers' networks, now unused
+				_, r.err = h.eng.RemoveNetworks(ctx, map[string]string{LabelRun: s.cfg.RunID, LabelRole: roleNetwork})
 			}
 			// The agent's volume goes with the run's last container, unless
 			// another run of this version still uses it.
 			h.mu.Lock()
 			vol := h.agentVolume
 			h.mu.Unlock()
-			if vol != "" && err == nil {
-				if _, err := h.eng.RemoveVolumes(cctx, map[string]string{LabelAgent: vol}); err != nil {
-					s.con.Warnf("remove the agent volume on %s: %v (jenkins-paratest clean removes it)", h.name, err)
-				}
+			if vol != "" && r.err == nil {
+				_, r.volErr = h.eng.RemoveVolumes(ctx, map[string]string{LabelAgent: vol})
 			}
+			r.finished = true
+			mu.Lock()
+			results[i] = r
+			mu.Unlock()
 		})
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		select { // the engines' calls end with ctx; give them a moment to say so
+		case <-done:
+		case <-time.After(lateReport):
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var left []string
+	for i, h := range s.hosts {
+		r := results[i]
+		switch {
+		case !r.finished || ctx.Err() != nil && (errors.Is(r.err, context.DeadlineExceeded) || errors.Is(r.err, context.Canceled)):
+			s.con.Warnf("remove containers on %s: not done when the clean-up's time was up", h.name)
+			left = append(left, h.name)
+		case r.err != nil:
+			s.con.Warnf("remove containers on %s: %v", h.name, r.err)
+			left = append(left, h.name)
+		}
+		if len(r.removed) > 0 {
+			s.con.Infof("removed %s on %s", plural(len(r.removed), "container"), h.name)
+		}
+		if r.volErr != nil {
+			s.con.Warnf("remove the agent volume on %s: %v (jenkins-paratest clean removes it)", h.name, r.volErr)
+		}
+	}
+	if len(left) > 0 {
+		s.con.Warnf("containers of run %s may be left on %s: they stop by themselves within orphan_ttl (%s); to remove them now: jenkins-paratest clean --run %s",
+			s.cfg.RunID, strings.Join(left, ", "), s.cfg.OrphanTTL, s.cfg.RunID)
+	}
+}
+
+// cleanupContext is the context of a clean-up after ctx, the run's: it
+// survives ctx's cancellation, for cleanupTimeout, cut to abortCleanupTimeout
+// once ctx is cancelled (a first signal, before or during the clean-up), and
+// ended by hard (a second signal).
+// removeOn removes the run's containers on h but those of the workers in keep.
+func (s *master) removeOn(ctx context.Context, h *host, keep map[int]bool) ([]string, error) {
+	if len(keep) == 0 {
+		return h.eng.RemoveAll(ctx, s.labels())
+	}
+	// One removal per worker that goes, and per container of no worker.
+	var sets []map[string]string
+	for _, role := range []string{"list", "agent-volume"} {
+		l := s.labels()
+		l[LabelRole] = role
+		sets = append(sets, l)
+	}
+	for _, w := range s.workerNumbers(h) {
+		if !keep[w] {
+			l := s.labels()
+			l[LabelWorker] = strconv.Itoa(w)
+			sets = append(sets, l)
+		}
+	}
+	var all []string
+	var errs []error
+	for _, l := range sets {
+		ids, err := h.eng.RemoveAll(ctx, l)
+		all = append(all, ids...)
+		errs = append(errs, err)
+	}
+	slices.Sort(all)
+	return all, errors.Join(errs...)
+}
+
+// workerNumbers are the numbers of h's workers: hosts number theirs in
+// matrix order.
+func (s *master) workerNumbers(h *host) []int {
+	n := 0
+	for _, o := range s.hosts {
+		if o == h {
+			var out []int
+			for i := range o.workers {
+				out = append(out, n+i)
+			}
+			return out
+		}
+		n += o.workers
+	}
+	return nil
 }
 
 func cleanupContext(ctx, hard context.Context) (context.Context, context.CancelFunc) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	bound := cleanupTimeout
+	if ctx.Err() != nil {
+		bound = abortCleanupTimeout
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
+	if ctx.Err() == nil {
+		go func() {
+			select {
+			case <-cctx.Done():
+				return
+			case <-ctx.Done():
+			}
+			t := time.NewTimer(abortCleanupTimeout)
+			defer t.Stop()
+			select {
+			case <-cctx.Done():
+			case <-t.C:
+				cancel()
+			}
+		}()
+	}
 	if hard == nil {
 		return cctx, cancel
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,6 +43,19 @@ type fakeEngine struct {
 	// ran it are counted in listedOn.
 	listing  string
 	listedOn []string
+	// specs are the containers started; networks the networks made and
+	// removed, in order ("+name", "-labels").
+	specs    []engine.ContainerSpec
+	networks []string
+	// ready, when set, answers a service's readiness check: its exit code,
+	// or an error (engine.ErrContainerGone: the service ended).
+	ready func(service, worker string) (int, error)
+	// serviceLog is what every service's container prints.
+	serviceLog string
+	// removals are the labels of every RemoveAll; execs every command run
+	// outside a session ("worker: argv").
+	removals []map[string]string
+	execs    []string
 }
 
 func (f *fakeEngine) Host() string { return "local" }
@@ -49,6 +63,9 @@ func (f *fakeEngine) Info(context.Context) (engine.Info, error) {
 	return engine.Info{Host: "local", ServerVersion: "fake", APIVersion: "1.41", CPUs: 2}, nil
 }
 func (f *fakeEngine) Image(_ context.Context, ref string, _ engine.PullPolicy, _ io.Writer) (engine.ImageInfo, error) {
+	if strings.HasPrefix(ref, "svc/") { // a service's: its own entrypoint and command
+		return engine.ImageInfo{Ref: ref, ID: "sha256:svc", Entrypoint: []string{"entry.sh"}, Cmd: []string{ref[4:] + "-server"}}, nil
+	}
 	return engine.ImageInfo{Ref: ref, ID: "sha256:fake"}, nil
 }
 func (f *fakeEngine) SaveImage(context.Context, string) (io.ReadCloser, error) {
@@ -61,14 +78,28 @@ func (f *fakeEngine) Volume(context.Context, string, string, map[string]string, 
 func (f *fakeEngine) RemoveVolumes(context.Context, map[string]string) ([]string, error) {
 	return nil, nil
 }
-func (f *fakeEngine) Network(context.Context, string, map[string]string) error { return nil }
-func (f *fakeEngine) RemoveNetworks(context.Context, map[string]string) ([]string, error) {
+func (f *fakeEngine) Network(_ context.Context, name string, _ map[string]string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.networks = append(f.networks, "+"+name)
+	return nil
+}
+func (f *fakeEngine) RemoveNetworks(_ context.Context, labels map[string]string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	keys := slices.Sorted(maps.Keys(labels))
+	var kv []string
+	for _, k := range keys {
+		kv = append(kv, k+"="+labels[k])
+	}
+	f.networks = append(f.networks, "-"+strings.Join(kv, ","))
 	return nil, nil
 }
-func (f *fakeEngine) RemoveAll(context.Context, map[string]string) ([]string, error) {
+func (f *fakeEngine) RemoveAll(_ context.Context, labels map[string]string) ([]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.removeAlls++
+	f.removals = append(f.removals, labels)
 	return nil, nil
 }
 func (f *fakeEngine) RemoveStale(context.Context, map[string]string) ([]string, int, error) {
@@ -86,13 +117,15 @@ func (f *fakeEngine) Start(_ context.Context, spec engine.ContainerSpec) (engine
 		return nil, f.startErr
 	}
 	f.started++
-	return &fakeContainer{f: f, worker: spec.Labels[LabelWorker]}, nil
+	f.specs = append(f.specs, spec)
+	return &fakeContainer{f: f, worker: spec.Labels[LabelWorker], service: spec.Labels[LabelService]}, nil
 }
 
 type fakeContainer struct {
-	f      *fakeEngine
-	worker string
-	junit  []byte // the last batch's JUnit file
+	f       *fakeEngine
+	worker  string
+	service string // the service it runs; "" for a worker
+	junit   []byte // the last batch's JUnit file
 
 	mu   sync.Mutex
 	kept map[uint64]int // exit codes of commands whose stream broke, by run id
@@ -107,7 +140,13 @@ func (c *fakeContainer) Exec(ctx context.Context, spec engine.ExecSpec) (int, er
 	if slices.Equal(spec.Cmd, []string{agent.Path, "agent", "serve"}) {
 		return c.serve(ctx, spec)
 	}
-	return 0, nil // a beat, a removal
+	c.f.mu.Lock()
+	c.f.execs = append(c.f.execs, c.worker+": "+strings.Join(spec.Cmd, " "))
+	c.f.mu.Unlock()
+	if c.service != "" && c.f.ready != nil {
+		return c.f.ready(c.service, c.worker)
+	}
+	return 0, nil // a beat, a removal, a readiness check
 }
 
 // serve is `agent serve` over the exec's stdin and stdout, with every command
@@ -214,7 +253,10 @@ func (c *fakeContainer) ReadFile(context.Context, string, int64) ([]byte, error)
 	return nil, engine.ErrNotExist
 }
 func (c *fakeContainer) Remove(context.Context) error { return nil }
-func (c *fakeContainer) Logs(ctx context.Context, _, _ io.Writer) error {
+func (c *fakeContainer) Logs(ctx context.Context, stdout, _ io.Writer) error {
+	if c.service != "" {
+		io.WriteString(stdout, c.f.serviceLog)
+	}
 	<-ctx.Done()
 	return ctx.Err()
 }

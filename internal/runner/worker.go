@@ -30,8 +30,16 @@ type worker struct {
 	broken   bool               // c was lost, or its setup did not finish
 	stopBeat context.CancelFunc // ends c's session and heartbeat; nil without one
 	retired  bool
-	logPath  string
-	log      io.Writer
+	services *services // c's services and network; nil without services
+	// lastFailed is whether the last batch c ran had a bad verdict: a worker
+	// --keep-failed may keep.
+	lastFailed bool
+	logPath    string
+	log        io.Writer
+	// batchLog is where the last batch's part of the log starts, and its
+	// excerpt once written (excerpt).
+	batchLog      batchLog
+	excerptWarned bool // a failed excerpt is said once per worker
 
 	// held is the batch whose stream broke, its lease held until recover
 	// asks the agent for its result; nil when none.
@@ -74,12 +82,15 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 		}
 	}
 	w.attempt++
-	c, err := p.s.startContainer(ctx, w.h, "worker", w.n, w.attempt, []string{
-		"PARATEST_WORKER=" + strconv.Itoa(w.n),
-		"PARATEST_WORKERS=" + strconv.Itoa(p.s.workers()),
-		"PARATEST_RUN_ID=" + p.s.cfg.RunID,
-		"PARATEST_HOST=" + w.h.name,
-	})
+	set, err := p.startServices(ctx, w)
+	if err != nil {
+		return err
+	}
+	spec := p.s.containerSpec("worker", w.n, w.attempt, p.workerEnv(w))
+	if set != nil {
+		spec.Network, spec.Aliases = set.network, []string{workerAlias}
+	}
+	c, err := p.s.launch(ctx, w.h, spec)
 	if err != nil {
 		return err
 	}
@@ -119,6 +130,16 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 	}
 	w.broken = false
 	return nil
+}
+
+// workerEnv is what tells a worker's container, and its services, who it is.
+func (p *pool) workerEnv(w *worker) []string {
+	return []string{
+		"PARATEST_WORKER=" + strconv.Itoa(w.n),
+		"PARATEST_WORKERS=" + strconv.Itoa(p.s.workers()),
+		"PARATEST_RUN_ID=" + p.s.cfg.RunID,
+		"PARATEST_HOST=" + w.h.name,
+	}
 }
 
 // warm runs the adapter's warm runner in c until the container goes (or the
@@ -200,6 +221,10 @@ func (w *worker) lost() {
 // close ends the session and the heartbeat of w's container; the container
 // itself goes with the run's clean-up.
 func (w *worker) close() {
+	if set := w.services; set != nil { // their output ends here; they go with the container
+		set.stopLogs()
+		set.wg.Wait()
+	}
 	if w.stopBeat != nil {
 		w.sess.Close()
 		w.stopBeat()

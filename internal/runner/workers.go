@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,17 @@ type pool struct {
 	stuckSet map[int]bool        // workers whose last attempts all failed
 	gaveUp   bool                // every worker was stuck: the run ends
 	round    int                 // the round being run, 1 for the first
+
+	// recording is held by record, read-locked, for a batch's verdicts from
+	// the run to the console; abandon sets abandoned under it.
+	recording sync.RWMutex
+	abandoned bool
+	// inflight, when not nil, is closed once the goroutines driving the
+	// workers that a signal abandoned have ended; until then they own the
+	// workers. The pool releases the workers (closes their sessions) after it.
+	inflight    chan struct{}
+	releaseOnce sync.Once
+	released    chan struct{}
 }
 
 // avoidGrace is how long a worker leaves a rerun it should avoid (it failed there)
@@ -244,10 +256,17 @@ func (p *pool) lose(w *worker, lease *queue.Lease, ids []string, cause error) {
 	}
 }
 
-// record appends the verdicts as attempts, journals them and prints them.
+// record appends the verdicts as attempts, journals them and prints them;
+// nothing once the run is abandoned.
 func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
+	p.recording.RLock()
+	defer p.recording.RUnlock()
+	if p.abandoned {
+		return
+	}
 	entries := make([]entry, 0, len(vs))
 	prevs := make([]result.Status, 0, len(vs))
+	w.lastFailed = slices.ContainsFunc(vs, func(v verdict.Verdict) bool { return v.Status.Bad() })
 	for _, v := range vs {
 		a := result.Attempt{
 			Status:   v.Status,
@@ -261,6 +280,9 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			Worker:   w.name,
 			Host:     w.h.name,
 			LogPath:  w.logPath,
+		}
+		if a.Status.Bad() {
+			a.Excerpt = p.excerpt(w, round)
 		}
 		p.mu.Lock()
 		t := p.byID[v.ID]

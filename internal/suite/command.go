@@ -16,10 +16,15 @@ import (
 
 // command is the generic mode: list:, command: and results: say it all.
 type command struct {
-	cfg *config.Config
+	cfg   *config.Config
+	names *names
 }
 
-func newCommand(cfg *config.Config) *command { return &command{cfg: cfg} }
+func newCommand(cfg *config.Config) *command {
+	c := &command{cfg: cfg}
+	c.names = newNames(c.derive)
+	return c
+}
 
 func (c *command) Files() []engine.File { return nil }
 
@@ -35,10 +40,19 @@ func (c *command) ParseList(out Output) ([]string, error) {
 	if out.ExitCode != 0 {
 		return nil, fmt.Errorf("%s exited %d: %s", c.List().What, out.ExitCode, LastLine(out.Stderr, out.Stdout))
 	}
-	return listing.Parse(bytes.NewReader(out.Stdout))
+	ids, err := listing.Parse(bytes.NewReader(out.Stdout))
+	for _, id := range ids {
+		c.names.of(id) // in listing order, before filter: how a collision is settled
+	}
+	return ids, err
 }
 
-func (c *command) Name(id string) Name {
+// Name is the id's name as GoNames (go-test-json) or GenericNames derive it,
+// made unique (names). With results: junit, the runner's own testcase names
+// it once it has run (Verdict's Class and Name).
+func (c *command) Name(id string) Name { return c.names.of(id) }
+
+func (c *command) derive(id string) Name {
 	var n Name
 	if c.cfg.Results.Kind == config.ResultsGoTestJSON {
 		n.Suite, n.Class, n.Name = result.GoNames(id)

@@ -81,6 +81,9 @@ func TestCommandNames(t *testing.T) {
 	if got := generic.Name("tests/test_a.py::test_x"); got != (Name{"tests.test_a", "tests.test_a", "test_x"}) {
 		t.Errorf("generic name %+v", got)
 	}
+	if got := generic.Name("flaky1"); got != (Name{result.GenericClass, result.GenericClass, "flaky1"}) {
+		t.Errorf("generic name of a bare id %+v", got)
+	}
 	gojson := New(&config.Config{Results: config.Results{Kind: config.ResultsGoTestJSON}})
 	var want Name
 	want.Suite, want.Class, want.Name = result.GoNames("example/calc.TestAdd")
@@ -92,6 +95,71 @@ func TestCommandNames(t *testing.T) {
 	}
 	if g := generic.Group("tests/test_a.py::test_x"); g != "" {
 		t.Errorf("generic group %q, want none", g)
+	}
+}
+
+// Two ids never share a (class, name): the first in the listing keeps it, a
+// later one gets its id added; asked again, in any order, each id gets the
+// name it got first.
+func TestCommandNamesAreUnique(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name  string
+		ids   []string
+		tests bool // the ids come from a tests file: no ParseList
+		want  []string
+	}
+	fn := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		a := New(&config.Config{Results: config.Results{Kind: config.ResultsExitCode}})
+		if !tc.tests {
+			if _, err := a.ParseList(Output{Stdout: []byte(strings.Join(tc.ids, "\n") + "\n")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		seen := map[Name]string{}
+		for _, id := range tc.ids {
+			n := a.Name(id)
+			if other, ok := seen[n]; ok {
+				t.Errorf("%q and %q are both named %+v", other, id, n)
+			}
+			seen[n] = id
+			got = append(got, n.Class+" > "+n.Name)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("names (-want +got):\n%s", diff)
+		}
+		for i := len(tc.ids) - 1; i >= 0; i-- {
+			if n := a.Name(tc.ids[i]); n.Class+" > "+n.Name != got[i] {
+				t.Errorf("%q renamed %q on a second ask", tc.ids[i], n.Name)
+			}
+		}
+	}
+	for _, tc := range []testCase{
+		{
+			name: "no collision",
+			ids:  []string{"tests/a.py::t1", "tests/a.py::t2", "t3"},
+			want: []string{"tests.a > t1", "tests.a > t2", "paratest.tests > t3"},
+		},
+		{
+			name: "line numbers dropped",
+			ids:  []string{"pkg/x_test.go:TestA:10", "pkg/x_test.go:TestA:20", "pkg/x_test.go:TestB:30"},
+			want: []string{"pkg.x_test > TestA", "pkg.x_test > TestA (pkg/x_test.go:TestA:20)", "pkg.x_test > TestB"},
+		},
+		{
+			name: "extensions stripped",
+			ids:  []string{"t/a.py::x", "t/a.rb::x", "t/a::x"},
+			want: []string{"t.a > x", "t.a > x (t/a.rb::x)", "t.a > x (t/a::x)"},
+		},
+		{
+			name:  "from a tests file, in its order",
+			ids:   []string{"t/b.rb::x", "t/a.rb::x", "t/a.py::x"},
+			tests: true,
+			want:  []string{"t.b > x", "t.a > x", "t.a > x (t/a.py::x)"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, tc) })
 	}
 }
 

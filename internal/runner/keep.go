@@ -1,0 +1,77 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+)
+
+// keepFor is how long a container --keep-failed keeps stays up for someone to
+// step in: its agent acts as if the master beat on for that long, then stops
+// it at its orphan TTL; `clean --run` removes it before.
+const keepFor = time.Hour
+
+// keep picks up to cfg.KeepFailed workers whose last batch failed, in worker
+// order, holds their containers (and so their services) up for keepFor, and
+// prints how to get a shell in each. It returns the kept workers' numbers,
+// which the clean-up leaves. Nothing is kept after a signal.
+func (p *pool) keep(ctx context.Context) map[int]bool {
+	s := p.s
+	if s.cfg.KeepFailed == 0 || ctx.Err() != nil {
+		return nil
+	}
+	kept := map[int]bool{}
+	for _, w := range p.workers {
+		if len(kept) == s.cfg.KeepFailed {
+			break
+		}
+		if !w.lastFailed || w.c == nil || w.broken || w.retired {
+			continue
+		}
+		hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		code, err := w.c.Exec(hctx, engine.ExecSpec{Cmd: []string{agentPath, "agent", "beat", "--hold", keepFor.String()}})
+		cancel()
+		if err != nil || code != 0 {
+			s.con.Warnf("worker %s: cannot keep its container (agent beat: exit %d, %v); it goes with the others", w.tag(), code, err)
+			continue
+		}
+		kept[w.n] = true
+		s.con.Infof("kept worker %s, whose last batch failed, for %s: docker %sexec -it %s sh", w.tag(), keepFor, dockerHostFlag(w.h), shortContainer(w.c.ID()))
+		if set := w.services; set != nil {
+			for _, svc := range set.list {
+				s.con.Infof("  its service %s: docker %sexec -it %s sh", svc.cfg.Name, dockerHostFlag(w.h), shortContainer(svc.c.ID()))
+			}
+		}
+	}
+	if len(kept) > 0 {
+		s.con.Infof("kept %s; they stop by themselves after %s, or: jenkins-paratest clean --run %s", plural(len(kept), "worker"), keepFor, s.cfg.RunID)
+	}
+	return kept
+}
+
+// dockerHostFlag is the docker CLI's -H for h ("" for the local engine).
+func dockerHostFlag(h *host) string {
+	if h.ssh == nil {
+		return ""
+	}
+	user := h.ssh.User
+	if user != "" {
+		user += "@"
+	}
+	port := ""
+	if h.ssh.Port != 0 && h.ssh.Port != 22 {
+		port = ":" + strconv.Itoa(h.ssh.Port)
+	}
+	return fmt.Sprintf("-H ssh://%s%s%s ", user, h.ssh.Address, port)
+}
+
+// shortContainer is a container id as docker ps shows it.
+func shortContainer(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
