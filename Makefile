@@ -46,6 +46,7 @@ dist:
 deps:
 	scripts/deps.sh
 
+
 example-image:
 	examples/go-suite/build-image.sh $(IMAGE)
 

@@ -112,10 +112,7 @@ func TestServicesPerWorker(t *testing.T) {
 			t.Errorf("the worker logs lack %q", want)
 		}
 	}
-	assertNoContainers(t, id)
-	if left := networks(t, id); len(left) > 0 {
-		t.Errorf("networks left behind: %v", left)
-	}
+	assertNothingLeft(t, id)
 }
 
 // A service that never gets ready retires its worker with the service's own
@@ -129,14 +126,9 @@ pull: never
 workers: 2
 list: 'seq 1 6 | sed s/^/t/'
 command: 'redis-cli -h redis ping'
-services:
-  - name: redis
-    image: `+img+`
-    command: [redis-server, --protected-mode, "no", --save, ""]
-    ready:
+services:`+redisService(img, `
       command: [sh, -c, '[ "$PARATEST_WORKER" != 0 ] && redis-cli ping']
-      timeout: 3s
-`)
+      timeout: 3s`))
 	id := runID(t)
 	r := paratest(t, dir, nil, "run", "--run-id", id)
 	if r.code != 0 {
@@ -151,10 +143,27 @@ services:
 			t.Errorf("%s did not pass", c.Name)
 		}
 	}
+	assertNothingLeft(t, id)
+}
+
+// assertNothingLeft checks that a run left no container and no network.
+func assertNothingLeft(t *testing.T, id string) {
+	t.Helper()
 	assertNoContainers(t, id)
 	if left := networks(t, id); len(left) > 0 {
 		t.Errorf("networks left behind: %v", left)
 	}
+}
+
+// redisService is a services: entry of Debian's redis-server from image,
+// ready as ready says (YAML, indented for a list item's keys).
+func redisService(image, ready string) string {
+	return `
+  - name: redis
+    image: ` + image + `
+    command: [redis-server, --protected-mode, "no", --save, ""]
+    ready: ` + ready + `
+`
 }
 
 // readLogs is every worker log of a run, joined.
@@ -187,12 +196,7 @@ list: 'seq 1 4 | sed s/^/t/'
 # t3 fails and breaks its worker: every later test there fails too, so that
 # worker's last batch failed, whatever the order.
 command: 'redis-cli -h redis ping >/dev/null && [ ! -e /tmp/broken ] && { [ "$1" != t3 ] || { touch /tmp/broken; false; }; }'
-services:
-  - name: redis
-    image: `+img+`
-    command: [redis-server, --protected-mode, "no", --save, ""]
-    ready: {tcp: 6379}
-`)
+services:`+redisService(img, "{tcp: 6379}"))
 	id := runID(t)
 	t.Cleanup(func() { execBinary(t, dir, nil, "clean", "--run", id) })
 	r := paratest(t, dir, nil, "run", "--run-id", id, "--keep-failed", "1")
@@ -236,10 +240,7 @@ services:
 	if c.code != 0 || !strings.Contains(c.stdout, "removed network paratest-") {
 		t.Errorf("clean --run: exit %d, want 0 and the network removed", c.code)
 	}
-	assertNoContainers(t, id)
-	if left := networks(t, id); len(left) > 0 {
-		t.Errorf("networks left behind: %v", left)
-	}
+	assertNothingLeft(t, id)
 }
 
 // The reproduce line of a failed test, run as printed (with the environment
@@ -255,12 +256,7 @@ workers: 2
 max_reruns: 1
 list: 'seq 1 4 | sed s/^/t/'
 command: 'redis-cli -h redis ping >/dev/null || exit 3; [ "$TOKEN" = s3cret ] || exit 4; echo "round=$PARATEST_ROUND"; [ "$1" != t2 ]'
-services:
-  - name: redis
-    image: `+img+`
-    command: [redis-server, --protected-mode, "no", --save, ""]
-    ready: {tcp: 6379}
-`)
+services:`+redisService(img, "{tcp: 6379}"))
 	id := runID(t)
 	env := []string{"PARATEST_ENV=TOKEN", "TOKEN=s3cret"}
 	r := paratest(t, dir, env, "run", "--run-id", id, "--first-round", "2")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: OpenSSH's sshd (test
 # hosts), xmllint (JUnit schema checks), a static busybox (a shell for test images),
-# the distribution registry (pull tests), and a running Docker engine. Only missing
-# parts are installed.
+# the distribution registry (pull tests), Chromium (the timeline opened headless),
+# and a running Docker engine. Only missing parts are installed.
 set -euo pipefail
 
 need=()
@@ -10,6 +10,7 @@ need=()
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v chromium >/dev/null || need+=(chromium)
 command -v docker >/dev/null || need+=(docker.io)
 
 if ((${#need[@]})); then

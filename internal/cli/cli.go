@@ -1,5 +1,5 @@
 // Package cli owns the command line of jenkins-paratest: the kong model of its
-// commands (run, list, check, clean, version and the hidden agent), the signal handling that
+// commands (run, list, plan, check, clean, version and the hidden agent), the signal handling that
 // turns a first SIGINT/SIGTERM into a graceful stop and a second into a hard one,
 // and the mapping of every outcome to one exit code and at most one line on stderr.
 package cli
@@ -30,6 +30,7 @@ const name = "jenkins-paratest"
 type app struct {
 	Run     runCmd     `cmd:"" help:"Run the test suite on Docker workers and write the reports."`
 	List    listCmd    `cmd:"" help:"Print the test ids run would run, one per line, without running them."`
+	Plan    planCmd    `cmd:"" help:"Predict the run from the timing history: each worker's finish, the wall time against its lower bound, the tests without history; with --target, the workers a wall time needs."`
 	Check   checkCmd   `cmd:"" help:"Check every host: SSH, host key, Docker engine, image, CPUs and memory. Starts nothing."`
 	Clean   cleanCmd   `cmd:"" help:"Remove the containers jenkins-paratest left on the hosts, of all runs or of one."`
 	Version versionCmd `cmd:"" help:"Print the version."`
@@ -46,6 +47,7 @@ type deps struct {
 	hard      context.Context // cancelled by a second signal
 	run       func(context.Context, *config.Config, runner.Options) (*result.Run, error)
 	list      func(context.Context, *config.Config, runner.Options) (*runner.Listing, error)
+	plan      func(context.Context, *config.Config, runner.Options) (*runner.Planned, error)
 	check     func(context.Context, *config.Config, runner.Options) ([]runner.HostCheck, error)
 	clean     func(context.Context, *config.Config, runner.Options, string, bool) ([]runner.Removed, error)
 	agent     func(context.Context, []string, io.Writer, io.Writer) int
@@ -74,6 +76,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		hard:      hard,
 		run:       runner.Run,
 		list:      runner.List,
+		plan:      runner.Plan,
 		check:     runner.Check,
 		clean:     runner.Clean,
 		agent:     agent.Main,

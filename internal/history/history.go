@@ -1,8 +1,7 @@
 // Package history owns timing history: the test durations recorded in the JUnit
-// files of earlier runs (Load), the longest-first queue order they give (Order),
-// and the wall time that order is predicted to take on a number of workers
-// (Predict). History only ever makes a run faster: a missing or unreadable file
-// costs the order, never the run.
+// files of earlier runs (Load) and the longest-first queue order they give
+// (Order); internal/plan predicts the run from them. History only ever makes a
+// run faster: a missing or unreadable file costs the order, never the run.
 package history
 
 import (

@@ -119,7 +119,9 @@ func (q *Queue) limits() (n int, budget time.Duration, cost func(string) time.Du
 	}
 	mean := a.est.Mean()
 	if mean <= 0 {
-		return min(autoFirst, max(1, (len(q.items)+2*a.workers-1)/(2*a.workers))), 0, nil
+		// Nothing measured yet: by count, and by the history's predictions
+		// when it has them (MaxBatchTime), or the longest tests share a batch.
+		return min(autoFirst, max(1, (len(q.items)+2*a.workers-1)/(2*a.workers))), q.maxCost, q.cost
 	}
 	cost = func(id string) time.Duration {
 		if d, ok := a.est.Predict(id); ok {

@@ -431,3 +431,23 @@ func TestLeaseEndsEachIDOnce(t *testing.T) {
 		t.Fatal("the queue did not finish")
 	}
 }
+
+// Before any batch is measured, batch: auto still honours the history's
+// predictions: the longest tests, first in the queue, do not share a batch.
+func TestAutoFirstBatchesHonourMaxBatchTime(t *testing.T) {
+	t.Parallel()
+	secs := func(id string) time.Duration { // t0 and t1 take a minute, the rest a second
+		if id == "t0" || id == "t1" {
+			return time.Minute
+		}
+		return time.Second
+	}
+	q := New(ids(40), 1, nil, Auto(4, fixedEstimate{}), MaxBatchTime(secs, 70*time.Second))
+	l, ok := q.Next(context.Background())
+	if !ok {
+		t.Fatal("no batch")
+	}
+	if strings.Contains(" "+strings.Join(l.IDs, " ")+" ", " t0 ") && strings.Contains(" "+strings.Join(l.IDs, " ")+" ", " t1 ") {
+		t.Errorf("the first batch %v holds both minute-long tests", l.IDs)
+	}
+}

@@ -29,6 +29,7 @@ const (
 	summaryJSON = "summary.json"
 	summaryMD   = "summary.md"
 	flakyJSON   = "flaky.json"
+	timeline    = "timeline.html"
 	journal     = "journal.jsonl"
 	// manifest lists what a run wrote, so that the next one removes exactly
 	// that: its first line is manifestHeader, then one path a line, relative
@@ -38,7 +39,7 @@ const (
 )
 
 // topFiles are the files a run writes at the top of Dir.
-var topFiles = []string{summaryJSON, summaryMD, flakyJSON, journal}
+var topFiles = []string{summaryJSON, summaryMD, flakyJSON, timeline, journal}
 
 // JUnitDir is where the TEST-<suite>.xml files go.
 func (l Layout) JUnitDir() string { return filepath.Join(l.Dir, junitDir) }
@@ -71,6 +72,9 @@ func (l Layout) SummaryMD() string { return filepath.Join(l.Dir, summaryMD) }
 
 // FlakyJSON is the flaky-test report.
 func (l Layout) FlakyJSON() string { return filepath.Join(l.Dir, flakyJSON) }
+
+// Timeline is the page that shows the run over time, a lane per worker.
+func (l Layout) Timeline() string { return filepath.Join(l.Dir, timeline) }
 
 // Journal is the run's event journal.
 func (l Layout) Journal() string { return filepath.Join(l.Dir, journal) }

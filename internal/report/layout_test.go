@@ -19,6 +19,7 @@ func TestLayoutPaths(t *testing.T) {
 		l.SummaryJSON():              "paratest-out/summary.json",
 		l.SummaryMD():                "paratest-out/summary.md",
 		l.FlakyJSON():                "paratest-out/flaky.json",
+		l.Timeline():                 "paratest-out/timeline.html",
 		l.Journal():                  "paratest-out/journal.jsonl",
 	} {
 		if got != filepath.FromSlash(want) {
@@ -73,7 +74,7 @@ func TestReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	files(t, dir, "junit/TEST-old.xml", "junit/.TEST-old.xml.tmp-9", "logs/local_w1.log", "summary.json", "summary.md",
-		"flaky.json", "journal.jsonl", ".summary.json.tmp-123")
+		"flaky.json", "timeline.html", ".timeline.html.tmp-7", "journal.jsonl", ".summary.json.tmp-123")
 	if err := l.Reset(); err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +92,7 @@ func TestResetRefusesFilesNotOurs(t *testing.T) {
 		before     bool // the file is there before the first run, or added after it
 	}{
 		{"a summary.md of the user's", "summary.md", true},
+		{"a timeline.html of the user's", "timeline.html", true},
 		{"a log of the user's", "logs/app.log", true},
 		{"a file in junit", "junit/keep.txt", false},
 		{"an unclaimed log", "logs/app.log", false},

@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,7 +32,26 @@ const (
 // (FailedOnlyOn); and links. When it would be longer than MaxMarkdown it
 // stops at a test boundary and says how many tests are not shown and where they are.
 func WriteSummaryMD(path string, run *result.Run) error {
-	return WriteAtomic(path, []byte(markdown(run, shownDir(path))))
+	return WriteAtomic(path, []byte(markdown(run, shownDir(path), timelineLink(path, run.BuildURL))))
+}
+
+// timelineLink is where summary.md links the timeline: the build's archived
+// copy when the build is known and the output directory is in the workspace,
+// since a pull-request comment resolves no relative link; else timeline.html
+// beside summary.md.
+func timelineLink(path, buildURL string) string {
+	u := strings.TrimSuffix(Clean(buildURL), "/")
+	dir := filepath.ToSlash(filepath.Clean(filepath.Dir(path)))
+	if u == "" || filepath.IsAbs(filepath.Dir(path)) || dir == ".." || strings.HasPrefix(dir, "../") {
+		return timeline
+	}
+	var segs []string
+	for _, s := range strings.Split(dir+"/"+timeline, "/") {
+		if s != "." {
+			segs = append(segs, url.PathEscape(s))
+		}
+	}
+	return u + "/artifact/" + strings.Join(segs, "/")
 }
 
 // shownDir is the output directory as a reader of the comment knows it: relative to
@@ -58,7 +79,7 @@ const (
 	orderBlock
 )
 
-func markdown(run *result.Run, dir string) string {
+func markdown(run *result.Run, dir, timelineURL string) string {
 	in := func(name string) string {
 		if dir == "." || dir == "" {
 			return name
@@ -66,8 +87,8 @@ func markdown(run *result.Run, dir string) string {
 		return dir + "/" + name
 	}
 	head := mdHead(run)
-	foot := fmt.Sprintf("---\nJUnit XML: `%s` · flaky tests: `%s` · worker logs: `%s`\n",
-		in(junitDir), in(flakyJSON), in(logsDir))
+	foot := fmt.Sprintf("---\nJUnit XML: `%s` · flaky tests: `%s` · worker logs: `%s` · timeline: [`%s`](%s)\n",
+		in(junitDir), in(flakyJSON), in(logsDir), in(timeline), timelineURL)
 	blocks := mdBlocks(run)
 
 	// note is what replaces blocks[i:] when the summary is cut there.
@@ -170,18 +191,122 @@ func mdRounds(run *result.Run) string {
 	return b.String()
 }
 
-// mdTiming compares the wall time with what the timing history predicted.
+// mdTiming compares the wall time with what the timing history predicted
+// (internal/plan) and, from the prediction's detail, says where the two
+// differ most: the worker that finished the first round last against its
+// predicted finish, and the tests whose durations were furthest from theirs.
 func mdTiming(run *result.Run) string {
 	if run.Predicted <= 0 {
 		return ""
 	}
-	s := fmt.Sprintf("Wall time %s · predicted %s from earlier runs", humanDuration(run.Duration),
-		humanDuration(run.Predicted))
+	s := fmt.Sprintf("Wall time %s · predicted %s from earlier runs: %s", humanDuration(run.Duration),
+		humanDuration(run.Predicted), offBy(run.Duration, run.Predicted))
 	if run.LowerBound > 0 {
-		s += fmt.Sprintf(" · lower bound %s (the longest test, or all test time spread over the workers)",
+		s += fmt.Sprintf(" · lower bound %s (the longest test, or all test time spread over the workers, plus one container start)",
 			humanDuration(run.LowerBound))
 	}
-	return s + "\n\n"
+	s += "\n\n"
+	if run.Forecast == nil {
+		return s
+	}
+	var parts []string
+	if w, at, ok := lastWorker(run); ok {
+		if want, ok := run.Forecast.Finish[w]; ok {
+			parts = append(parts, fmt.Sprintf("%s finished the first round last, at %s against %s predicted",
+				codeSpan(w), humanDuration(at), humanDuration(want)))
+		}
+	}
+	if far := furthest(run, mdFurthest); len(far) > 0 {
+		parts = append(parts, "the tests furthest from their predictions: "+strings.Join(far, ", "))
+	}
+	if len(parts) == 0 {
+		return s
+	}
+	return s + "Where it differed most: " + strings.Join(parts, "; ") + ".\n\n"
+}
+
+// mdFurthest is how many tests mdTiming names as furthest from the prediction.
+const mdFurthest = 3
+
+// offBy says how far actual was from predicted: "21s (26%) longer".
+func offBy(actual, predicted time.Duration) string {
+	d := actual - predicted
+	what := "longer"
+	if d < 0 {
+		d, what = -d, "shorter"
+	}
+	if d*50 < predicted { // within 2%
+		return "as predicted"
+	}
+	return fmt.Sprintf("%s (%.0f%%) %s", humanDuration(d), 100*float64(d)/float64(predicted), what)
+}
+
+// firstRound is the lowest round any attempt ran in: what the prediction is of.
+func firstRound(run *result.Run) int {
+	first := 0
+	for _, t := range run.Tests {
+		for _, a := range t.Attempts {
+			if a.Round > 0 && (first == 0 || a.Round < first) {
+				first = a.Round
+			}
+		}
+	}
+	return first
+}
+
+// lastWorker is the worker ("host/worker") whose last first-round attempt
+// ended last, and when, counted from the run's start.
+func lastWorker(run *result.Run) (worker string, at time.Duration, ok bool) {
+	first := firstRound(run)
+	for _, t := range run.Tests {
+		for _, a := range t.Attempts {
+			if a.Round != first || a.Start.IsZero() || a.Worker == "" {
+				continue
+			}
+			end := a.Start.Add(a.Duration).Sub(run.Start)
+			w := a.Host + "/" + a.Worker
+			if !ok || end > at || (end == at && w < worker) {
+				worker, at, ok = w, end, true
+			}
+		}
+	}
+	return worker, at, ok
+}
+
+// furthest names up to n listed tests whose first-round duration was furthest
+// from their predicted one, furthest first: off by at least 100ms and a fifth
+// of the prediction, so that noise is not named.
+func furthest(run *result.Run, n int) []string {
+	type off struct {
+		t       *result.Test
+		took, d time.Duration
+	}
+	first := firstRound(run)
+	var offs []off
+	for _, t := range run.Tests {
+		want, ok := run.Forecast.Tests[t.ID]
+		if t.Parent != "" || !ok {
+			continue
+		}
+		for _, a := range t.Attempts {
+			if a.Round == first && a.Status != result.Skipped {
+				if d := max(a.Duration-want, want-a.Duration); d >= 100*time.Millisecond && 5*d >= want {
+					offs = append(offs, off{t, a.Duration, d})
+				}
+				break
+			}
+		}
+	}
+	sort.SliceStable(offs, func(i, j int) bool { return offs[i].d > offs[j].d })
+	var out []string
+	for _, o := range offs[:min(n, len(offs))] {
+		want := humanDuration(run.Forecast.Tests[o.t.ID])
+		if run.Forecast.Unknown[o.t.ID] {
+			want += ", counted for want of history"
+		}
+		out = append(out, fmt.Sprintf("%s took %s against %s", codeSpan(o.t.ID), humanDuration(o.took), want))
+	}
+	return out
 }
 
 // mdSuspectAllHosts is the most hosts mdSuspects lists all of; with more, it lists

@@ -250,3 +250,25 @@ func TestFenceAndCodeSpan(t *testing.T) {
 		}
 	}
 }
+
+// summary.md links the timeline beside it, or the build's archived copy: a
+// pull-request comment resolves no relative link.
+func TestTimelineLink(t *testing.T) {
+	abs, err := filepath.Abs(filepath.Join("ws", "paratest-out", "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := "https://ci.example.com/job/app/42/"
+	for _, tc := range []struct{ path, buildURL, want string }{
+		{filepath.Join("paratest-out", "summary.md"), "", "timeline.html"},
+		{filepath.Join("paratest-out", "summary.md"), build, build + "artifact/paratest-out/timeline.html"},
+		{filepath.Join("out dir", "a#1", "summary.md"), "https://ci.example.com/job/app/42", build + "artifact/out%20dir/a%231/timeline.html"},
+		{"summary.md", build, build + "artifact/timeline.html"},
+		{abs, build, "timeline.html"}, // not where the build archives it from
+		{filepath.Join("..", "out", "summary.md"), build, "timeline.html"},
+	} {
+		if got := timelineLink(tc.path, tc.buildURL); got != tc.want {
+			t.Errorf("timelineLink(%q, %q) = %q, want %q", tc.path, tc.buildURL, got, tc.want)
+		}
+	}
+}

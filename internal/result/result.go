@@ -110,11 +110,56 @@ type Run struct {
 	// the rerun threshold), as a phrase for people; "" when they were rerun or
 	// nothing needed a rerun.
 	RerunSkipped string
-	// Predicted is the wall time the timing history predicted for the tests, and
+	// Predicted is the wall time the timing history predicted for the first
+	// round (internal/plan), counted from the first container start, and
 	// LowerBound the least any schedule could take by the same predictions:
-	// max(longest test, total test time / workers). Both are 0 without history.
+	// max(longest test, total test time / workers) + one container start. Both
+	// are 0 without history; Forecast then is nil.
 	Predicted, LowerBound time.Duration
+	Forecast              *Forecast
+	// Phases are the run's phases as the console announced them, in order;
+	// Events what happened to the workers' containers. Both are for the
+	// timeline; empty when not recorded.
+	Phases []Phase
+	Events []WorkerEvent
 }
+
+// Forecast is the detail of the first round's prediction, for the reports to
+// set against what happened.
+type Forecast struct {
+	// Tests are the durations predicted, by id; Unknown the tests among them
+	// that had no history and count as the estimate (the median of the known).
+	Tests   map[string]time.Duration
+	Unknown map[string]bool
+	// Finish is when each worker was predicted to be done, by "host/worker",
+	// counted like Predicted.
+	Finish map[string]time.Duration
+}
+
+// Phase is one phase of a run: starting, listing, running, rerun round N, …
+// End is zero for the phase going on when it was recorded.
+type Phase struct {
+	Name       string
+	Start, End time.Time
+}
+
+// WorkerEvent is a change in a worker's container: it is being started, is
+// ready for tests (setup done), was lost, or the worker retired.
+type WorkerEvent struct {
+	Time   time.Time
+	Host   string
+	Worker string
+	Kind   string // one of the Event* constants
+	Detail string // why, for lost and retired
+}
+
+// The kinds of WorkerEvent.
+const (
+	EventStarting = "starting"
+	EventReady    = "ready"
+	EventLost     = "lost"
+	EventRetired  = "retired"
+)
 
 // Counts are the totals over a run's logical tests.
 type Counts struct {

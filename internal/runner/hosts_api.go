@@ -94,16 +94,17 @@ type Removed struct {
 	Host       string
 	Containers []string // short ids
 	Live       int      // running containers of live runs it left
-	Volumes    []string // agent volumes no container uses; only when cleaning every run
+	Volumes    []string // agent volumes no container uses
 	Networks   []string // the workers' networks (services:) no container uses
 	Err        error
 }
 
 // Clean removes the paratest-labelled containers on every host: those of one
 // run when runID is not ""; else those that no longer run (their master died,
-// and they stopped at their orphan TTL), or every one with all. Cleaning
-// every run also removes the agent volumes that no container uses any more;
-// the workers' networks (services:) go with their containers.
+// and they stopped at their orphan TTL), or every one with all. The workers'
+// networks (services:) go with their containers, and the agent volumes that no
+// container uses any more go too (a run's own clean-up leaves one that a
+// container kept by --keep-failed still mounts).
 func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string, all bool) ([]Removed, error) {
 	con := console.New(warnings(opts), console.Options{})
 	hosts, pool, err := hostsOf(cfg, opts, con)
@@ -138,7 +139,7 @@ func Clean(ctx context.Context, cfg *config.Config, opts Options, runID string, 
 			if err == nil { // the networks of live runs are in use: they stay
 				out[i].Networks, out[i].Err = h.eng.RemoveNetworks(ctx, map[string]string{LabelRun: runID, LabelRole: roleNetwork})
 			}
-			if out[i].Err == nil && runID == "" {
+			if out[i].Err == nil { // what no container uses any more; a run that needs one makes it anew
 				out[i].Volumes, out[i].Err = h.eng.RemoveVolumes(ctx, map[string]string{LabelAgent: ""})
 			}
 		})

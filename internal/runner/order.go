@@ -50,7 +50,7 @@ func (p *pool) orderChecks(ctx context.Context, workers []*worker) {
 		p.s.con.Warnf("order check: no worker left to run it")
 		return
 	}
-	p.s.con.Phase("order check")
+	p.s.phase("order check")
 	n := 0
 	for _, g := range groups {
 		n += len(g)

@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
-	"github.com/jenkins-paratest/jenkins-paratest/internal/history"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/plan"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -39,7 +37,7 @@ func (p *pool) runAll(ctx context.Context, run *result.Run) error {
 	}
 	workers := p.workers
 
-	s.con.Phase("running")
+	s.phase("running")
 	s.con.Start(len(ids), s.workers())
 	tickCtx, stopTick := context.WithCancel(ctx)
 	defer stopTick()
@@ -123,7 +121,7 @@ func (p *pool) warmUps() chan struct{} {
 // goroutines driving them have ended (release).
 func (p *pool) cleanup(ctx context.Context) {
 	s := p.s
-	s.con.Phase("cleanup")
+	s.phase("cleanup")
 	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
 	defer cancel()
 	if ctx.Err() != nil {
@@ -216,19 +214,10 @@ func (p *pool) close() {
 }
 
 // newQueue queues ids, grouped by Go package when a batch runs one test binary,
-// longest first when the timing history knows their durations; for the first
-// round it records the predicted wall time and its lower bound.
+// longest first when the timing history knows their durations (plan's queue);
+// for the first round it records plan's prediction of it.
 func (s *master) newQueue(ids []string, run *result.Run) *queue.Queue {
-	// Grouping costs the queue a walk of what is left per batch: only when
-	// some tests have a group (Go test binaries).
-	var group func(string) string
-	if slices.ContainsFunc(ids, func(id string) bool { return s.suite.Group(id) != "" }) {
-		group = s.suite.Group
-	}
-	opts := []queue.Option{}
-	if s.cfg.Batch == config.BatchAuto {
-		opts = append(opts, queue.Auto(s.workers(), s.est))
-	}
+	in := planInput(s.cfg, s.suite, s.planHosts(), ids, s.predicted)
 	// A rerun goes preferably to another worker and host than the failed attempt.
 	avoid := map[string]queue.Place{}
 	for _, t := range run.Tests {
@@ -241,21 +230,12 @@ func (s *master) newQueue(ids []string, run *result.Run) *queue.Queue {
 			avoid[t.ID] = place
 		}
 	}
-	if s.predicted == nil {
-		return queue.New(ids, s.cfg.Batch, group, append(opts, queue.Avoid(avoid, avoidGrace))...)
-	}
-	ordered, predicted := history.Order(ids, s.predicted)
-	if run.Predicted == 0 {
-		ds := make([]time.Duration, len(ordered))
-		for i, id := range ordered {
-			ds[i] = predicted[id]
-		}
-		run.Predicted, run.LowerBound = history.Predict(ds, s.workers())
+	if s.predicted != nil && run.Predicted == 0 {
+		p := plan.New(in)
+		run.Predicted, run.LowerBound, run.Forecast = p.Wall, p.LowerBound, p.Forecast()
 		s.con.Infof("timing history: longest first; predicted %s, lower bound %s", run.Predicted.Round(time.Second), run.LowerBound.Round(time.Second))
 	}
-	limit := max(run.LowerBound, time.Second)
-	return queue.New(ordered, s.cfg.Batch, group, append(opts, queue.Avoid(avoid, avoidGrace),
-		queue.MaxBatchTime(func(id string) time.Duration { return predicted[id] }, limit))...)
+	return in.Queue(s.est, run.LowerBound, queue.Avoid(avoid, avoidGrace))
 }
 
 // runRound runs the workers until the round's queue is finished or ctx is done;
@@ -293,7 +273,7 @@ func (p *pool) rerun(run *result.Run, round int) []string {
 		p.s.con.Warnf("%s", run.RerunSkipped)
 		return nil
 	}
-	p.s.con.Phase(fmt.Sprintf("rerun round %d", p.round+1))
+	p.s.phase(fmt.Sprintf("rerun round %d", p.round+1))
 	p.s.con.Infof("%s failed in round %d; running them again to tell flaky from failing", plural(len(failed), "test"), p.round)
 	return failed
 }

@@ -23,10 +23,12 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/history"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/junit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/plan"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/sshpool"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/timeline"
 )
 
 // Options are what the runner takes from its caller besides the configuration.
@@ -110,8 +112,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 		Color:  console.ColorEnabled(cfg.Color, isTerminal(out), os.Getenv),
 		Stream: cfg.Stream,
 	})
+	defer con.End() // a run that ends on an error closes its phase too
 	layout := report.Layout{Dir: cfg.Out}
-	con.Phase("starting")
+	ev := &events{con: con}
+	ev.phase("starting")
 	var prior map[string][]entry
 	if opts.Resume {
 		var err error
@@ -136,6 +140,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 		return nil, err
 	}
 	defer s.close()
+	s.ev = ev
 
 	p, err := s.newPool(layout)
 	if err != nil {
@@ -151,7 +156,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	}
 	p.warmUp(warmCtx, p.workers)
 
-	con.Phase("listing")
+	ev.phase("listing")
 	ids, err := p.listed(ctx)
 	if err != nil {
 		stopWarm()
@@ -177,8 +182,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	}
 	defer jr.close()
 	s.journal = jr
-	s.predicted = predictions(run, timings)
-	s.est = &estimator{predicted: s.predicted}
+	s.predicted = plan.Known(timings, run.Tests)
+	s.est = newEstimator(s.predicted)
 	con.Infof("%d tests, %d workers on %s, image %s, run %s", len(ids), run.Workers, plural(len(s.hosts), "host"), cfg.Image, cfg.RunID)
 
 	runErr := p.runAll(ctx, run)
@@ -186,16 +191,24 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	// The reports come before the clean-up, which may take the rest of the
 	// seconds Jenkins gives an aborted step; the summary after it, so that its
 	// verdict stays the console's last line.
-	con.Phase("reports")
+	ev.phase("reports")
 	run.Duration = time.Since(run.Start)
 	if ctx.Err() != nil {
 		run.Interrupted = true
 	}
 	markUnrun(run)
 	addReproduce(cfg, run)
+	ev.into(run)
 	paths, werr := writeReports(layout, run)
 	p.cleanup(ctx)
-	con.Phase("summary")
+	ev.phase("summary")
+	// The timeline after the clean-up, so that it shows it too.
+	ev.into(run)
+	if err := timeline.Write(layout.Timeline(), run); err != nil {
+		werr = errors.Join(werr, err)
+	} else {
+		paths = append(paths, layout.Timeline())
+	}
 	con.Summary(run, paths)
 	if werr != nil {
 		return run, exit.Infraf("write reports: %w", werr)
@@ -279,6 +292,7 @@ type master struct {
 	// queue runs the longest first.
 	predicted map[string]time.Duration
 	est       *estimator // what batch: auto sizes batches by
+	ev        *events    // phases and worker events, for the timeline; nil for list, check and clean
 
 	sharesMu sync.Mutex
 	shares   map[string]*engineShare // by engine id
@@ -607,21 +621,4 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		w.f(string(w.buf[:i]))
 		w.buf = w.buf[i+1:]
 	}
-}
-
-// predictions looks the run's tests up in the timing history.
-func predictions(run *result.Run, tm history.Timings) map[string]time.Duration {
-	if len(tm.Durations) == 0 {
-		return nil
-	}
-	known := map[string]time.Duration{}
-	for _, t := range run.Tests {
-		if d, ok := tm.Durations[history.Key(t.Class, t.Name)]; ok {
-			known[t.ID] = d
-		}
-	}
-	if len(known) == 0 {
-		return nil
-	}
-	return known
 }

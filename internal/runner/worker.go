@@ -11,6 +11,7 @@ import (
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 )
@@ -82,6 +83,7 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 		}
 	}
 	w.attempt++
+	p.s.event(w, result.EventStarting, "")
 	set, err := p.startServices(ctx, w)
 	if err != nil {
 		return err
@@ -129,6 +131,7 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 		go p.warm(life, w, c, warm)
 	}
 	w.broken = false
+	p.s.event(w, result.EventReady, "")
 	return nil
 }
 
@@ -181,6 +184,7 @@ func (p *pool) recover(ctx context.Context, w *worker) bool {
 		done()
 		if err == nil && kept {
 			w.sess, w.stopBeat, w.broken = sess, stop, false
+			p.s.event(w, result.EventReady, "back in the same container")
 			go p.heartbeat(life, w, sess)
 			p.s.con.Infof("worker %s: back; its batch of %s finished meanwhile", w.tag(), plural(len(hb.ids), "test"))
 			vs := p.verdicts(w, hb.ids, res, append(hb.stdout, res.Stdout...), append(hb.stderr, res.Stderr...), time.Since(hb.start), hb.timeout)

@@ -143,6 +143,7 @@ func (p *pool) take(ctx context.Context, w *worker) (started bool, err error) {
 				return true, context.Cause(ctx)
 			}
 			w.lost()
+			p.s.event(w, result.EventLost, err.Error())
 			if errors.Is(err, engine.ErrContainerGone) {
 				p.dropHeld(ctx, w, err) // nothing to ask for the result
 			}
@@ -216,6 +217,7 @@ func jitter(d time.Duration) time.Duration {
 // that the run ends with the tests that are left reported as lost.
 func (p *pool) retire(w *worker, err error) {
 	p.s.con.Warnf("worker %s retired: %v", w.tag(), err)
+	p.s.event(w, result.EventRetired, err.Error())
 	w.retired = true
 	p.mu.Lock()
 	p.alive--

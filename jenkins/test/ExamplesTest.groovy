@@ -77,6 +77,42 @@ class ExamplesTest {
         assert s.paratestCalls.any { it.config.sshagentCredentials }
     }
 
+    void testSmoke() {
+        JenkinsfileScript s = evaluate('Jenkinsfile.smoke')
+        assert s.paratestCalls.size() == 1
+        Map call = s.paratestCalls[0]
+        assert call.sections.take(1) == ['pipeline'] && call.sections.contains('steps')
+        assert problems(call.config) == []
+        assert call.config.name && call.config.out != 'paratest-out'
+        assert s.stepsCalled.indexOf('sh') < s.stepsCalled.indexOf('paratest')    // the version first
+        // the config it writes is the one it runs, and uses only keys jenkins-paratest knows
+        Map written = s.written.find { it.file == call.config.config }
+        assert written != null
+        Set<String> known = configKeys()
+        List<String> keys = written.text.readLines().findAll { it =~ /^[a-z_]+:/ }.collect { it.substring(0, it.indexOf(':')) }
+        assert keys == ['image', 'list', 'command']
+        assert known.containsAll(keys)
+    }
+
+    void testLockable() {
+        JenkinsfileScript s = evaluate('Jenkinsfile.lockable')
+        assert s.paratestCalls.size() == 1
+        Map call = s.paratestCalls[0]
+        assert call.sections.contains('lock')       // the run holds the hosts' lock
+        assert call.sections.indexOf('lock') > call.sections.indexOf('steps')
+        assert problems(call.config) == []
+        assert call.config.matrix
+        assert s.locks == [[resource: 'paratest-hosts-ci']]
+    }
+
+    /** The configuration keys of jenkins-paratest (internal/config/keys.go). */
+    static Set<String> configKeys() {
+        String keys = new File(PipelineMock.repo, 'internal/config/keys.go').getText('UTF-8')
+        Set<String> found = (keys =~ /key\w+\s*=\s*"([a-z_]+)"/).collect { it[1] } as Set
+        assert found.containsAll(['image', 'list', 'command', 'matrix'])
+        return found
+    }
+
     void testTheChecksCanFail() {
         try {
             evaluate('pipeline { stages { stage("x") { steps { paratest(out: "a" }}}}', 'Broken')

@@ -8,6 +8,8 @@ abstract class JenkinsfileScript extends Script {
     List<Map> paratestCalls = []
     List<String> sections = []
     List<String> stepsCalled = []
+    List<Map> written = []           // writeFile calls: [file:, text:]
+    List<Map> locks = []             // lock calls, their arguments
 
     def methodMissing(String name, Object args) {
         Object[] a = args instanceof Object[] ? (Object[]) args : [args] as Object[]
@@ -17,6 +19,12 @@ abstract class JenkinsfileScript extends Script {
             paratestCalls << [config: config, sections: new ArrayList(sections)]
             return [exitCode: 0, status: 'PASSED', headline: 'jenkins-paratest PASSED: 2 passed of 2 in 1s',
                     out: config.out ?: 'paratest-out', message: null]
+        }
+        if (name == 'writeFile' && a.length == 1 && a[0] instanceof Map) {
+            written << (Map) a[0]
+        }
+        if (name == 'lock' && a.length > 0 && a[0] instanceof Map) {
+            locks << (Map) a[0]
         }
         if (name == 'parallel' && a.length == 1 && a[0] instanceof Map) {
             return inSection(name) {

@@ -61,6 +61,10 @@ class PipelineMock {
     Closure shHook           // (Map args) -> null to run the script, else the result
     Script step
     int shCount = 0
+    Map<String, String> tools = [:]   // the tool step: installation name -> home
+    boolean inContainer              // docker.inside: PATH+ entries do not reach sh steps
+    int hidden = 0                   // depth of hideFromView blocks around the current call
+    Set<String> missingSteps = []    // steps of plugins not installed: calling one fails as in Jenkins
 
     PipelineMock(String mode = 'pass') {
         lib = new File(repo, 'jenkins')
@@ -129,7 +133,15 @@ class PipelineMock {
         if (pullRequest != null) {
             b.setVariable('pullRequest', pullRequest)
         }
-        steps().each { String name, Closure c -> b.setVariable(name, c) }
+        steps().each { String name, Closure c ->
+            if (missingSteps.contains(name)) {
+                // What workflow-cps's DSL throws for a step no plugin provides.
+                c = { Object[] a ->
+                    throw new NoSuchMethodError("No such DSL method '" + name + "' found among steps [archiveArtifacts, echo, junit, sh, …]")
+                }
+            }
+            b.setVariable(name, c)
+        }
         GroovyShell shell = new GroovyShell(getClass().classLoader, b)
         return shell.parse(new File(lib, 'vars/paratest.groovy'))
     }
@@ -178,7 +190,7 @@ class PipelineMock {
     // ------------------------------------------------------------------ steps
 
     private void rec(String name, Object[] args) {
-        calls << [name: name, args: args as List, env: new LinkedHashMap(env)]
+        calls << [name: name, args: args as List, env: new LinkedHashMap(env), hidden: hidden > 0]
         checkNotInNonCps(name)
     }
 
@@ -198,7 +210,10 @@ class PipelineMock {
         Map<String, String> saved = new LinkedHashMap(env)
         changes.each { String k, String v ->
             int plus = k.indexOf('+')
-            if (plus > 0) {
+            if (plus > 0 && inContainer) {
+                // docker.inside: the sh steps run with the container's PATH, so a
+                // PATH+ entry does not find anything there (see run.sh)
+            } else if (plus > 0) {
                 String base = k.substring(0, plus)
                 env[base] = env[base] ? v + ':' + env[base] : v
             } else {
@@ -322,9 +337,28 @@ class PipelineMock {
                 rec('sshagent', a)
                 return withEnvironment([SSH_AUTH_SOCK: root.path + '/agent.sock'], body)
             },
+            tool                   : { Object a ->
+                String n = a instanceof Map ? a.name : a.toString()
+                rec('tool', a)
+                if (!tools.containsKey(n)) throw new PipelineError('Tool type "" does not have an install of "' + n + '" configured')
+                return tools[n]
+            },
+            hideFromView           : { Closure body ->
+                rec('hideFromView', new Object[0])
+                hidden++
+                try {
+                    return body.call()
+                } finally {
+                    hidden--
+                }
+            },
             attachments            : { ->
                 rec('attachments', new Object[0])
                 return [$class: 'attachments']
+            },
+            publishHTML            : { Map a ->
+                rec('publishHTML', a)
+                return null
             },
             junitFlakyTestPublisher: { ->
                 rec('junitFlakyTestPublisher', new Object[0])
@@ -356,12 +390,14 @@ class PipelineMock {
         p.outputStream.close()
         StringBuffer out = new StringBuffer()
         StringBuffer err = new StringBuffer()
-        p.consumeProcessOutput(out, err)
+        Thread outReader = p.consumeProcessOutputStream(out)
+        Thread errReader = p.consumeProcessErrorStream(err)
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly()
             throw new AssertionError((Object) ('sh step did not finish in 60 s: ' + args.label))
         }
-        p.waitForProcessOutput(out, err)
+        outReader.join()
+        errReader.join()
         int rc = p.exitValue()
         String shown = args.returnStdout ? err.toString() : out.toString()
         log.addAll(shown.readLines())

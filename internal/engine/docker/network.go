@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 )
 
@@ -34,15 +33,7 @@ func (e *Engine) RemoveNetworks(ctx context.Context, labels map[string]string) (
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("remove networks on %s: no labels given", e.host)
 	}
-	args := filters.NewArgs()
-	for k, v := range labels {
-		if v == "" {
-			args.Add("label", k)
-		} else {
-			args.Add("label", k+"="+v)
-		}
-	}
-	list, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: args})
+	list, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: labelFilter(labels)})
 	if err != nil {
 		return nil, fmt.Errorf("list networks on %s: %w", e.host, ctxErr(ctx, err))
 	}

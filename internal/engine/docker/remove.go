@@ -39,15 +39,7 @@ func (e *Engine) remove(ctx context.Context, labels map[string]string, running b
 		// An empty filter matches every container on the host.
 		return nil, 0, fmt.Errorf("remove containers on %s: no labels given", e.host)
 	}
-	args := filters.NewArgs()
-	for k, v := range labels {
-		if v == "" {
-			args.Add("label", k) // the label is there, whatever its value
-		} else {
-			args.Add("label", k+"="+v)
-		}
-	}
-	list, err := e.cli.ContainerList(ctx, containertypes.ListOptions{All: true, Filters: args})
+	list, err := e.cli.ContainerList(ctx, containertypes.ListOptions{All: true, Filters: labelFilter(labels)})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list containers on %s: %w", e.host, ctxErr(ctx, err))
 	}
@@ -86,6 +78,20 @@ func (e *Engine) remove(ctx context.Context, labels map[string]string, running b
 		}
 	}
 	return ids, live, errors.Join(errs...)
+}
+
+// labelFilter matches what carries all labels; a label given with an empty
+// value matches whatever its value.
+func labelFilter(labels map[string]string) filters.Args {
+	args := filters.NewArgs()
+	for k, v := range labels {
+		if v == "" {
+			args.Add("label", k)
+		} else {
+			args.Add("label", k+"="+v)
+		}
+	}
+	return args
 }
 
 // removing reports whether err says another client is removing the container

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	containertypes "github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 
@@ -105,15 +104,7 @@ func (e *Engine) RemoveVolumes(ctx context.Context, labels map[string]string) ([
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("remove volumes on %s: no labels given", e.host)
 	}
-	args := filters.NewArgs()
-	for k, v := range labels {
-		if v == "" {
-			args.Add("label", k)
-		} else {
-			args.Add("label", k+"="+v)
-		}
-	}
-	list, err := e.cli.VolumeList(ctx, volume.ListOptions{Filters: args})
+	list, err := e.cli.VolumeList(ctx, volume.ListOptions{Filters: labelFilter(labels)})
 	if err != nil {
 		return nil, fmt.Errorf("list volumes on %s: %w", e.host, ctxErr(ctx, err))
 	}
