@@ -228,14 +228,12 @@ func assertNoContainers(t *testing.T, runID string) {
 		exec.Command("docker", append([]string{"rm", "-f"}, left...)...).Run()
 		t.Errorf("%d containers of run %s left behind", len(left), runID)
 	}
-	// The e2e tests run one at a time: no run is left to use an agent volume.
-	out, err := exec.Command("docker", "volume", "ls", "-q", "--filter", "label=paratest.agent").Output()
-	if err != nil {
-		t.Fatalf("docker volume ls: %v", err)
-	}
-	if vols := strings.Fields(string(out)); len(vols) > 0 {
-		exec.Command("docker", append([]string{"volume", "rm"}, vols...)...).Run()
-		t.Errorf("agent volumes left behind: %v", vols)
+	// The e2e tests run one at a time: no run of this binary is left to use
+	// its agent volume. (Other binaries' runs on this engine — another
+	// checkout's tests — have volumes of their own, by their hash.)
+	if vol := agentVolumeName(t); volumeExists(vol) {
+		exec.Command("docker", "volume", "rm", vol).Run()
+		t.Errorf("agent volume %s left behind", vol)
 	}
 }
 

@@ -269,11 +269,19 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 	entries := make([]entry, 0, len(vs))
 	prevs := make([]result.Status, 0, len(vs))
 	w.lastFailed = slices.ContainsFunc(vs, func(v verdict.Verdict) bool { return v.Status.Bad() })
-	for _, v := range vs {
+	// A batch's tests ran one after another, in the order of their verdicts,
+	// the last ending now: each starts where the one before it ended.
+	starts := make([]time.Time, len(vs))
+	end := time.Now()
+	for i := len(vs) - 1; i >= 0; i-- {
+		starts[i] = end.Add(-max(vs[i].Duration, 0))
+		end = starts[i]
+	}
+	for i, v := range vs {
 		a := result.Attempt{
 			Status:   v.Status,
 			Duration: v.Duration,
-			Start:    time.Now().Add(-v.Duration),
+			Start:    starts[i],
 			Message:  v.Message,
 			Details:  v.Details,
 			Output:   v.Output,
