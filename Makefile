@@ -5,7 +5,7 @@ BIN     := bin/jenkins-paratest
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 IMAGE   := paratest-example/go-suite:latest
 
-.PHONY: all build dist deps example example-image example-services test lint bench clean
+.PHONY: all build dist deps example example-image example-services agent-image test lint bench clean
 
 all: build
 
@@ -46,6 +46,14 @@ dist:
 deps:
 	scripts/deps.sh
 
+# The agent image for kubernetes: (docs/kubernetes.md): FROM scratch, holding only
+# the static binary at /jenkins-paratest, made offline with docker import (no
+# registry, no base image). Push it where the cluster's nodes pull from.
+AGENT_IMAGE ?= jenkins-paratest-agent:$(VERSION)
+agent-image: build
+	tar -C $(dir $(BIN)) --owner=0 --group=0 --numeric-owner -cf - $(notdir $(BIN)) | \
+	  docker import --change 'ENTRYPOINT ["/jenkins-paratest"]' - $(AGENT_IMAGE)
+	@echo $(AGENT_IMAGE)
 
 example-image:
 	examples/go-suite/build-image.sh $(IMAGE)
@@ -66,8 +74,14 @@ lint:
 	$(GO) vet ./...
 
 # PARATEST_CAMPAIGN=1: the e2e tests include the fault campaign (bench/fault-campaign.sh).
+# The Kubernetes test cluster (test/k8s, its own module) is built first, once per
+# source (cached; 6-12 minutes with a cold Go build cache), so that the e2e tests
+# that start it do not compile it under their timeout; its own smoke tests run
+# after the product's.
 test: deps lint
+	scripts/k8s-cluster.sh build >/dev/null
 	PARATEST_CAMPAIGN=1 $(GO) test -race -count=1 -timeout 30m ./...
+	scripts/k8s-cluster.sh test
 	scripts/test-jenkins.sh
 
 # Issue 10's benchmarks, each beside its baselines in the same run, then their

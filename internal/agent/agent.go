@@ -64,6 +64,8 @@ const Heartbeat = "/.paratest/heartbeat"
 //	probe tcp HOST:PORT              exit 0 when HOST:PORT accepts a connection
 //	golist DIR                       list the Go tests of DIR's <import path>.test binaries
 //	rm PATH                          remove a file if it exists
+//	install DIR | env K=V... -- ARGV | cat PATH MAX | untar
+//	                                 a Kubernetes pod's (pod.go)
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "agent: want a subcommand: idle, exec, serve, beat, warm, service, probe, golist, rm")
@@ -158,6 +160,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			err = nil
 		}
 	default:
+		if code, ok := podMain(args, os.Stdin, stdout, stderr); ok { // pod.go
+			return code
+		}
 		fmt.Fprintf(stderr, "agent: unknown subcommand %q\n", args[0])
 		return 2
 	}

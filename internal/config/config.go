@@ -107,6 +107,10 @@ type Config struct {
 	ImageTransfer         string        // "" (every host gets the image per Pull) or ImageTransferLoad
 	ReconnectInterval     time.Duration // between attempts to reach a host whose connection dropped, > 0
 	OrphanTTL             time.Duration // a worker container unreachable this long removes itself, >= MinOrphanTTL
+
+	// Kubernetes, when not nil, runs the workers as pods (kubernetes.go);
+	// Workers is then its workers.
+	Kubernetes *Kubernetes
 }
 
 // Limits are what each worker container may use and do. Zero values are no

@@ -122,6 +122,8 @@ func apply(cfg *Config, s setting, lookupEnv func(string) (string, bool)) error 
 		cfg.History, err = globs(s)
 	case keyMatrix:
 		cfg.Matrix = s.str
+	case keyKubernetes:
+		cfg.Kubernetes, err = kubernetes(s) // kubernetes.go
 	case keySSHUser:
 		cfg.SSHUser, err = userName(s)
 	case keyIdentity:

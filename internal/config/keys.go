@@ -49,6 +49,7 @@ const (
 	keyHistory        = "history"
 
 	keyMatrix                = "matrix"
+	keyKubernetes            = "kubernetes"
 	keySSHUser               = "ssh_user"
 	keyIdentity              = "identity"
 	keyKnownHosts            = "known_hosts"
@@ -116,6 +117,7 @@ var keys = []struct {
 	{keyKeepFailed, scalar},
 	{keyHistory, list},
 	{keyMatrix, scalar},
+	{keyKubernetes, structured},
 	{keySSHUser, scalar},
 	{keyIdentity, scalar},
 	{keyKnownHosts, scalar},

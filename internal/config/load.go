@@ -100,6 +100,9 @@ func Load(mode Mode, flags Flags, lookupEnv func(string) (string, bool)) (*Confi
 			}
 		}
 	}
+	if err := checkKubernetes(cfg, set); err != nil {
+		return nil, err
+	}
 	if err := checkHosts(cfg, set, lookupEnv); err != nil {
 		return nil, err
 	}

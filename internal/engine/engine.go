@@ -1,6 +1,8 @@
 // Package engine is the small interface the rest of jenkins-paratest uses to drive a
 // Docker engine: the local one, or (later) a remote host's reached through SSH. Only
-// the implementation in internal/engine/docker imports the Docker client.
+// the implementation in internal/engine/docker imports the Docker client;
+// internal/engine/kubernetes implements the same interface on the pods of a
+// Kubernetes namespace (a container is a pod there).
 //
 // Lifecycle: New* returns an Engine that has not touched the network. Info pings it.
 // Image makes sure the image is present. Start creates a container, copies files into
@@ -82,6 +84,34 @@ type ContainerSpec struct {
 	// well as by its name. It overrides Limits.Network.
 	Network string
 	Aliases []string
+	// Sidecars run beside the main process in the same network namespace,
+	// reachable at 127.0.0.1 and by their names, on an engine that
+	// implements SidecarEngine (Kubernetes: containers of the worker's pod).
+	Sidecars []Sidecar
+}
+
+// Sidecar is a container that shares its ContainerSpec's network and life.
+type Sidecar struct {
+	Name  string // a DNS label; also its host name beside the main process
+	Image string
+	Env   []string // KEY=VALUE
+	Args  []string // replaces the image's command, its entrypoint kept; nil keeps both
+}
+
+// SidecarEngine is an Engine that starts a worker's services as sidecars of
+// its container (ContainerSpec.Sidecars) rather than as containers of their
+// own on a network (Network): a Kubernetes pod.
+type SidecarEngine interface {
+	Engine
+	Sidecars() bool
+}
+
+// SidecarContainer is the Container a SidecarEngine starts: Sidecar(name)
+// is its sidecar of that name, whose Exec, ReadFile and Logs run there and
+// whose Remove leaves it to the container it belongs to.
+type SidecarContainer interface {
+	Container
+	Sidecar(name string) Container
 }
 
 // Limits are what a container may use and do; zero values are no limit. Every

@@ -136,6 +136,13 @@ func (s *master) share(id string) *engineShare {
 // there is no matrix, else one per matrix host, each dialling its engine socket
 // through the pool's current SSH connection to that host.
 func hostsOf(cfg *config.Config, opts Options, con *console.Console) ([]*host, *sshpool.Pool, error) {
+	if cfg.Kubernetes != nil { // kubernetes.go
+		h, err := kubernetesHost(cfg, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []*host{h}, nil, nil
+	}
 	if cfg.Matrix == "" {
 		eng := opts.Engine
 		if eng == nil {
@@ -239,7 +246,11 @@ func (h *host) prepare(ctx context.Context, s *master) (engine.ImageInfo, error)
 	if err != nil {
 		return engine.ImageInfo{}, err
 	}
-	s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
+	if h.kubernetes() {
+		s.con.Infof("host %s: kubernetes %s, %d workers, image %s", h.name, info.ServerVersion, h.workers, s.cfg.Image)
+	} else {
+		s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
+	}
 	h.mu.Lock()
 	h.cleaned, h.share, h.agentVolume = true, share, vol
 	h.ready, h.image = true, img

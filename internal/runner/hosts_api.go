@@ -10,6 +10,7 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine/kubernetes"
 )
 
 // HostCheck is one row of `jenkins-paratest check`: what was found on one host.
@@ -48,6 +49,9 @@ func Check(ctx context.Context, cfg *config.Config, opts Options) ([]HostCheck, 
 }
 
 func (s *master) check(ctx context.Context, h *host) HostCheck {
+	if k, ok := h.eng.(*kubernetes.Engine); ok { // kubernetes.go
+		return s.checkKubernetes(ctx, h, k)
+	}
 	row := HostCheck{Host: h.name, Address: h.address, Workers: h.workers, SSH: "-", Auth: "-", HostKey: "-", Image: "-"}
 	if h.ssh != nil {
 		_, err := s.pool.Client(ctx, *h.ssh)

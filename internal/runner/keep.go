@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine/kubernetes"
 )
 
 // keepFor is how long a container --keep-failed keeps stays up for someone to
@@ -39,10 +40,10 @@ func (p *pool) keep(ctx context.Context) map[int]bool {
 			continue
 		}
 		kept[w.n] = true
-		s.con.Infof("kept worker %s, whose last batch failed, for %s: docker %sexec -it %s sh", w.tag(), keepFor, dockerHostFlag(w.h), shortContainer(w.c.ID()))
+		s.con.Infof("kept worker %s, whose last batch failed, for %s: %s", w.tag(), keepFor, shellLine(w.h, w.c, "worker"))
 		if set := w.services; set != nil {
 			for _, svc := range set.list {
-				s.con.Infof("  its service %s: docker %sexec -it %s sh", svc.cfg.Name, dockerHostFlag(w.h), shortContainer(svc.c.ID()))
+				s.con.Infof("  its service %s: %s", svc.cfg.Name, shellLine(w.h, svc.c, svc.cfg.Name))
 			}
 		}
 	}
@@ -50,6 +51,15 @@ func (p *pool) keep(ctx context.Context) map[int]bool {
 		s.con.Infof("kept %s; they stop by themselves after %s, or: jenkins-paratest clean --run %s", plural(len(kept), "worker"), keepFor, s.cfg.RunID)
 	}
 	return kept
+}
+
+// shellLine is the command that opens a shell in c on h: docker exec, or on
+// Kubernetes kubectl exec into the pod's container of that name.
+func shellLine(h *host, c engine.Container, container string) string {
+	if k, ok := h.eng.(*kubernetes.Engine); ok { // a pod's, or its sidecar's: the pod's name
+		return fmt.Sprintf("kubectl exec -it -n %s %s -c %s -- sh", k.Namespace(), c.ID(), container)
+	}
+	return fmt.Sprintf("docker %sexec -it %s sh", dockerHostFlag(h), shortContainer(c.ID()))
 }
 
 // dockerHostFlag is the docker CLI's -H for h ("" for the local engine).

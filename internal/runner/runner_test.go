@@ -286,8 +286,16 @@ func fakeRunErr(t *testing.T, ids []string, eng *fakeEngine, change func(*config
 	return r, out.String(), err
 }
 
+// fakeRunEngine is fakeRunErr on any engine.
+func fakeRunEngine(t *testing.T, ids []string, eng engine.Engine, change func(*config.Config)) (*result.Run, string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	r, err := fakeRunTo(t, ids, eng, &out, change)
+	return r, out.String(), err
+}
+
 // fakeRunTo runs ids on eng, its console going to stdout.
-func fakeRunTo(t *testing.T, ids []string, eng *fakeEngine, stdout io.Writer, change func(*config.Config)) (*result.Run, error) {
+func fakeRunTo(t *testing.T, ids []string, eng engine.Engine, stdout io.Writer, change func(*config.Config)) (*result.Run, error) {
 	t.Helper()
 	agentBin := "/bin/busybox" // any static ELF: the fake engine never runs it
 	if _, err := os.Stat(agentBin); err != nil {

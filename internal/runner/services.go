@@ -42,7 +42,8 @@ const serviceTail = 5
 // services is what a worker's container runs beside: its network and the
 // services' containers on it.
 type services struct {
-	network  string
+	network  string // "" for sidecars
+	sidecars bool   // in the worker's container (a pod), not on a network
 	list     []*service
 	stopLogs context.CancelFunc // ends the log followers
 	wg       sync.WaitGroup     // the log followers
@@ -59,19 +60,30 @@ type service struct {
 // until each is ready. Services a worker's earlier container had are removed
 // first. With no services configured it returns nil, nil. A service that is
 // not ready in time retires the worker (retireError), with its last output.
+//
+// On an engine that runs services as sidecars of the worker's container (a
+// Kubernetes pod) it only prepares them: open puts them in the worker's spec
+// and, once it runs, attachSidecars waits for them.
 func (p *pool) startServices(ctx context.Context, w *worker) (*services, error) {
 	s := p.s
 	if len(s.cfg.Services) == 0 {
 		return nil, nil
 	}
 	p.stopServices(ctx, w)
+	if se, ok := w.h.eng.(engine.SidecarEngine); ok && se.Sidecars() {
+		set := &services{sidecars: true, stopLogs: func() {}}
+		for _, sc := range s.cfg.Services {
+			set.list = append(set.list, &service{cfg: sc, tail: &tail{max: serviceTail}})
+		}
+		w.services = set
+		return set, nil
+	}
 	name := "paratest-" + sanitizeName(s.cfg.RunID) + "-" + w.name + "-" + strconv.Itoa(w.attempt)
 	labels := s.workerLabels(w, roleNetwork)
 	if err := w.h.eng.Network(ctx, name, labels); err != nil {
 		return nil, err
 	}
-	logCtx, stopLogs := context.WithCancel(context.WithoutCancel(ctx))
-	set := &services{network: name, stopLogs: stopLogs}
+	set := &services{network: name, stopLogs: func() {}}
 	w.services = set // stopServices removes what was started, whatever fails
 	for _, sc := range s.cfg.Services {
 		img, err := w.h.serviceImage(ctx, s, sc.Image)
@@ -82,16 +94,50 @@ func (p *pool) startServices(ctx context.Context, w *worker) (*services, error) 
 		if err != nil {
 			return set, fmt.Errorf("service %s: %w", sc.Name, err)
 		}
-		svc := &service{cfg: sc, c: c, tail: &tail{max: serviceTail}}
-		set.list = append(set.list, svc)
-		prefix := "[" + sc.Name + "] "
+		set.list = append(set.list, &service{cfg: sc, c: c, tail: &tail{max: serviceTail}})
+	}
+	fmt.Fprintf(w.log, "=== paratest: services on %s: %s\n", name, serviceNames(s.cfg.Services))
+	return set, p.awaitServices(ctx, w, set)
+}
+
+// sidecars are w's services as sidecars of its container, for its spec.
+func (p *pool) sidecars(w *worker, set *services) []engine.Sidecar {
+	var out []engine.Sidecar
+	for _, svc := range set.list {
+		sc := svc.cfg
+		out = append(out, engine.Sidecar{Name: sc.Name, Image: sc.Image,
+			Env: append(append([]string(nil), sc.Env...), p.workerEnv(w)...), Args: sc.Command})
+	}
+	return out
+}
+
+// attachSidecars finds the services in c, the worker's container started with
+// them as sidecars, and waits until each is ready.
+func (p *pool) attachSidecars(ctx context.Context, w *worker, c engine.Container, set *services) error {
+	sc, ok := c.(engine.SidecarContainer)
+	if !ok {
+		return fmt.Errorf("the engine on %s started the worker without its sidecars", w.h.name)
+	}
+	for _, svc := range set.list {
+		svc.c = sc.Sidecar(svc.cfg.Name)
+	}
+	fmt.Fprintf(w.log, "=== paratest: services beside the worker: %s\n", serviceNames(p.s.cfg.Services))
+	return p.awaitServices(ctx, w, set)
+}
+
+// awaitServices follows each service's output into w's log, under its name,
+// and waits until every one is ready; one that is not retires the worker.
+func (p *pool) awaitServices(ctx context.Context, w *worker, set *services) error {
+	logCtx, stopLogs := context.WithCancel(context.WithoutCancel(ctx))
+	set.stopLogs = stopLogs
+	for _, svc := range set.list {
+		prefix := "[" + svc.cfg.Name + "] "
 		out := &lineWriter{f: func(line string) {
 			svc.tail.add(line)
 			fmt.Fprintf(w.log, "%s%s\n", prefix, line)
 		}}
-		set.wg.Go(func() { _ = c.Logs(logCtx, out, out) })
+		set.wg.Go(func() { _ = svc.c.Logs(logCtx, out, out) })
 	}
-	fmt.Fprintf(w.log, "=== paratest: services on %s: %s\n", name, serviceNames(s.cfg.Services))
 	errs := make([]error, len(set.list))
 	var wg sync.WaitGroup
 	for i, svc := range set.list {
@@ -100,11 +146,11 @@ func (p *pool) startServices(ctx context.Context, w *worker) (*services, error) 
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		if ctx.Err() != nil {
-			return set, context.Cause(ctx)
+			return context.Cause(ctx)
 		}
-		return set, &retireError{err}
+		return &retireError{err}
 	}
-	return set, nil
+	return nil
 }
 
 // stopServices removes w's services and their network, if it has any.
@@ -114,6 +160,11 @@ func (p *pool) stopServices(ctx context.Context, w *worker) {
 		return
 	}
 	w.services = nil
+	if set.sidecars { // they went with the worker's container
+		set.stopLogs()
+		set.wg.Wait()
+		return
+	}
 	cctx, cancel := cleanupContext(ctx, p.s.opts.Hard)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -166,5 +167,66 @@ func TestLostWorkerGetsNewServices(t *testing.T) {
 	i := slices.Index(eng.networks, second)
 	if removal := "-paratest.role=network,paratest.run=unit,paratest.worker=" + w; !slices.Contains(eng.networks[:i], removal) {
 		t.Errorf("the lost worker's old network was not removed before %s: %v", second, eng.networks)
+	}
+}
+
+// sidecarEngine is the fake engine as one that runs services as sidecars of
+// the worker's container (a Kubernetes pod).
+type sidecarEngine struct{ *fakeEngine }
+
+func (sidecarEngine) Sidecars() bool { return true }
+
+func (e sidecarEngine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.Container, error) {
+	c, err := e.fakeEngine.Start(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return sidecarContainer{c.(*fakeContainer)}, nil
+}
+
+type sidecarContainer struct{ *fakeContainer }
+
+func (c sidecarContainer) Sidecar(name string) engine.Container {
+	return &fakeContainer{f: c.f, worker: c.worker, service: name}
+}
+
+// On a sidecar engine the services are in the worker's own spec — no
+// network, no containers of their own — and are waited for once it runs.
+func TestServicesAsSidecars(t *testing.T) {
+	var mu sync.Mutex
+	checked := map[string]bool{}
+	fe := &fakeEngine{
+		run: func(string, string, int) (int, error) { return 0, nil },
+		ready: func(service, worker string) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			checked[worker+"/"+service] = true
+			return 0, nil
+		},
+	}
+	r, out, err := fakeRunEngine(t, []string{"a", "b"}, sidecarEngine{fe}, withServices(time.Minute))
+	if err != nil || r.Counts().Passed != 2 {
+		t.Fatalf("err %v, counts %+v\n%s", err, r.Counts(), out)
+	}
+	for _, n := range fe.networks {
+		if strings.HasPrefix(n, "+") {
+			t.Errorf("network %s made for sidecars", n)
+		}
+	}
+	for _, s := range fe.specs {
+		if s.Labels[LabelRole] == roleService {
+			t.Errorf("a service started as a container of its own: %+v", s)
+		}
+		if s.Labels[LabelRole] == "worker" {
+			if len(s.Sidecars) != 2 || s.Sidecars[0].Name != "redis" || !slices.Equal(s.Sidecars[1].Args, []string{"postgres", "-c", "fsync=off"}) ||
+				!slices.Contains(s.Sidecars[0].Env, "PARATEST_WORKER="+s.Labels[LabelWorker]) || s.Network != "" {
+				t.Errorf("worker spec's sidecars %+v, network %q", s.Sidecars, s.Network)
+			}
+		}
+	}
+	for _, k := range []string{"0/redis", "0/postgres", "1/redis", "1/postgres"} {
+		if !checked[k] {
+			t.Errorf("service %s was not checked for readiness in its sidecar (%v)", k, checked)
+		}
 	}
 }

@@ -89,12 +89,21 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 		return err
 	}
 	spec := p.s.containerSpec("worker", w.n, w.attempt, p.workerEnv(w))
-	if set != nil {
+	switch {
+	case set != nil && set.sidecars:
+		spec.Sidecars = p.sidecars(w, set)
+	case set != nil:
 		spec.Network, spec.Aliases = set.network, []string{workerAlias}
 	}
 	c, err := p.s.launch(ctx, w.h, spec)
 	if err != nil {
 		return err
+	}
+	if set != nil && set.sidecars {
+		w.c, w.broken = c, true // removed by the next attempt, whatever fails
+		if err := p.attachSidecars(ctx, w, c, set); err != nil {
+			return err
+		}
 	}
 	w.c, w.broken = c, true // until setup is done
 	// The session outlives the call that opens it: it ends with close.

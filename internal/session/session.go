@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
@@ -401,4 +402,9 @@ func (t *tailBuffer) suffix() string {
 	return ""
 }
 
-func shortID(id string) string { return id[:min(len(id), 12)] }
+func shortID(id string) string {
+	if strings.Trim(id, "0123456789abcdef") != "" { // a pod's name, not a Docker id
+		return id
+	}
+	return id[:min(len(id), 12)]
+}
