@@ -42,6 +42,7 @@ func TestKubernetes(t *testing.T) {
 	t.Run("SIGTERMLeavesNoPod", k.sigterm)
 	t.Run("Clean", k.clean)
 	t.Run("ServicesAsSidecars", k.services)
+	t.Run("RunGoesOnWithThePodsThatStarted", k.partial)
 }
 
 type kube struct {
@@ -437,6 +438,55 @@ services:
 	log := readLogs(t, filepath.Join(dir, "out"))
 	if !strings.Contains(log, "=== paratest: service redis ready after") || !strings.Contains(log, "[redis] ") {
 		t.Errorf("the worker logs do not show the sidecar's readiness and output")
+	}
+	k.assertNoPods(t, ns, id)
+}
+
+// A namespace with room for 2 pods and a run of 4 workers: the 2 pods the
+// scheduler cannot place are reported with its reason, the run finishes on the
+// 2 that started, every test passed once, and the Pending ones are called off
+// when the queue is done rather than holding the run up.
+func (k *kube) partial(t *testing.T) {
+	ns := k.namespace(t)
+	ctx := context.Background()
+	n, err := k.cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Annotations = map[string]string{"paratest-k8s/max-pods": "2"} // the test cluster's binder keeps the rest Pending
+	if _, err := k.cs.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	yml := slowSuite(12, "1") + fmt.Sprintf(`kubernetes:
+  namespace: %s
+  workers: 4
+  agent_image: %s
+  start_timeout: 3s
+`, ns, k.agentImage)
+	dir := writeConfig(t, yml)
+	id := kubeID("partial")
+	r := paratest(t, dir, []string{"KUBECONFIG=" + k.kubeconfig}, "run", "--run-id", id)
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0: two workers are enough", r.code)
+	}
+	// Reported when the queue is done first, or at the engine's grace for
+	// Unschedulable pods: either way with the scheduler's reason.
+	if want := "Unschedulable: 0/1 nodes are available: namespace " + ns + " may run 2 pods at once"; !strings.Contains(r.stdout, want) {
+		t.Errorf("the console does not report the pods left Pending with the scheduler's reason %q", want)
+	}
+	for _, c := range exactlyOnce(t, filepath.Join(dir, "paratest-out"), 12) {
+		if c.Failure != nil || c.Error != nil {
+			t.Errorf("%s did not pass", c.Name)
+		}
+	}
+	ran := map[string]bool{} // the workers of the console's "[w1] PASS t3" lines
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if tag, rest, ok := strings.Cut(l, "] PASS "); ok && strings.HasPrefix(tag, "[") && rest != "" {
+			ran[tag[1:]] = true
+		}
+	}
+	if len(ran) == 0 || len(ran) > 2 {
+		t.Errorf("tests ran on workers %v, more than the 2 pods that had room", ran)
 	}
 	k.assertNoPods(t, ns, id)
 }

@@ -61,6 +61,9 @@ func (p *pool) runAll(ctx context.Context, run *result.Run) error {
 		// the round a reproduce line repeats.
 		p.round = round + max(s.cfg.FirstRound, 1) - 1
 		p.q = s.newQueue(ids, run)
+		if round == 1 { // the warm-ups still starting give up with it
+			go func(q *queue.Queue) { <-q.Finished(); p.closeFirst() }(p.q)
+		}
 		if ok = p.runRound(ctx, workers) && ctx.Err() == nil; !ok {
 			break
 		}
@@ -163,7 +166,7 @@ func (p *pool) release() <-chan struct{} {
 // newPool makes the run's workers, each with its log file, hosts in matrix
 // order; close closes the logs.
 func (s *master) newPool(layout report.Layout) (*pool, error) {
-	p := &pool{s: s, lost: map[string][]string{}, stuckSet: map[int]bool{}}
+	p := &pool{s: s, lost: map[string][]string{}, stuckSet: map[int]bool{}, firstDone: make(chan struct{})}
 	for _, h := range s.hosts {
 		for range h.workers {
 			n := len(p.workers)
@@ -291,4 +294,9 @@ func failedListed(run *result.Run) (failed []string, listed int) {
 		}
 	}
 	return failed, listed
+}
+
+// closeFirst closes firstDone, once.
+func (p *pool) closeFirst() {
+	p.firstOnce.Do(func() { close(p.firstDone) })
 }

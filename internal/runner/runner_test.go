@@ -52,6 +52,9 @@ type fakeEngine struct {
 	ready func(service, worker string) (int, error)
 	// serviceLog is what every service's container prints.
 	serviceLog string
+	// hang, when it says so for a worker, makes its container's start wait
+	// until it is called off.
+	hang func(worker string) bool
 	// removals are the labels of every RemoveAll; execs every command run
 	// outside a session ("worker: argv").
 	removals []map[string]string
@@ -110,7 +113,11 @@ func (f *fakeEngine) RemoveStale(context.Context, map[string]string) ([]string, 
 }
 func (f *fakeEngine) Close() error { return nil }
 
-func (f *fakeEngine) Start(_ context.Context, spec engine.ContainerSpec) (engine.Container, error) {
+func (f *fakeEngine) Start(ctx context.Context, spec engine.ContainerSpec) (engine.Container, error) {
+	if f.hang != nil && f.hang(spec.Labels[LabelWorker]) { // a pod no node takes
+		<-ctx.Done()
+		return nil, context.Cause(ctx)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.startErr != nil {

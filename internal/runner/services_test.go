@@ -230,3 +230,32 @@ func TestServicesAsSidecars(t *testing.T) {
 		}
 	}
 }
+
+// A worker whose container never starts (a pod no node has room for) does not
+// hold the run up: once the others have run the queue, its start is called
+// off, said, and the run ends with their verdicts.
+func TestStartCalledOffWhenTheQueueIsDone(t *testing.T) {
+	eng := &fakeEngine{
+		run:  func(string, string, int) (int, error) { return 0, nil },
+		hang: func(worker string) bool { return worker == "1" },
+	}
+	done := make(chan struct{})
+	var r *result.Run
+	var out string
+	var err error
+	go func() {
+		defer close(done)
+		r, out, err = fakeRunErr(t, []string{"a", "b", "c"}, eng, nil)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the run waits for a worker that never starts")
+	}
+	if err != nil || r.Counts().Passed != 3 {
+		t.Fatalf("err %v, counts %+v\n%s", err, r.Counts(), out)
+	}
+	if !strings.Contains(out, "worker local/w1: the queue was done before the worker's container ran") {
+		t.Errorf("the console does not say the start was called off:\n%s", out)
+	}
+}

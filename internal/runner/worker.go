@@ -31,7 +31,10 @@ type worker struct {
 	broken   bool               // c was lost, or its setup did not finish
 	stopBeat context.CancelFunc // ends c's session and heartbeat; nil without one
 	retired  bool
-	services *services // c's services and network; nil without services
+	// startDone, when closed, calls off a start of c still going: the
+	// queue it was for is done.
+	startDone <-chan struct{}
+	services  *services // c's services and network; nil without services
 	// lastFailed is whether the last batch c ran had a bad verdict: a worker
 	// --keep-failed may keep.
 	lastFailed bool
@@ -95,7 +98,7 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 	case set != nil:
 		spec.Network, spec.Aliases = set.network, []string{workerAlias}
 	}
-	c, err := p.s.launch(ctx, w.h, spec)
+	c, err := p.launchUntilDone(ctx, w, spec)
 	if err != nil {
 		return err
 	}
@@ -142,6 +145,34 @@ func (p *pool) open(ctx context.Context, w *worker) error {
 	w.broken = false
 	p.s.event(w, result.EventReady, "")
 	return nil
+}
+
+// errCalledOff is a worker's start given up because the queue was done
+// before its container ran (a pod no node had room for): not a failure.
+var errCalledOff = errors.New("the queue was done before the worker's container ran")
+
+// launchUntilDone starts w's container, giving up when w.startDone closes
+// first: nothing is left for it to run.
+func (p *pool) launchUntilDone(ctx context.Context, w *worker, spec engine.ContainerSpec) (engine.Container, error) {
+	lctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	if done := w.startDone; done != nil {
+		go func() {
+			select {
+			case <-done:
+				stop(errCalledOff)
+			case <-lctx.Done():
+			}
+		}()
+	}
+	c, err := p.s.launch(lctx, w.h, spec)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(lctx), errCalledOff) {
+		if !errors.Is(err, errCalledOff) {
+			err = fmt.Errorf("%w: %w", errCalledOff, err)
+		}
+		return nil, err
+	}
+	return c, err
 }
 
 // workerEnv is what tells a worker's container, and its services, who it is.
@@ -250,6 +281,7 @@ func (w *worker) close() {
 func (p *pool) warmUp(ctx context.Context, workers []*worker) {
 	for _, w := range workers {
 		w.ready = make(chan struct{})
+		w.startDone = p.firstDone
 		go func() {
 			defer close(w.ready)
 			w.warmErr = p.open(ctx, w)

@@ -19,11 +19,15 @@ import (
 
 // pool is the workers of one run and the state they share.
 type pool struct {
-	s       *master
-	q       *queue.Queue
-	run     *result.Run
-	workers []*worker
-	logs    []*os.File
+	// firstDone is closed when the first round's queue is done: a warm-up
+	// still starting its container then gives up (startDone).
+	firstDone chan struct{}
+	firstOnce sync.Once
+	s         *master
+	q         *queue.Queue
+	run       *result.Run
+	workers   []*worker
+	logs      []*os.File
 	// lister hands the list command to the first worker up; nil when the
 	// tests come from a file.
 	lister *firstLister
@@ -75,6 +79,10 @@ func (p *pool) work(ctx context.Context, w *worker) {
 		if err == nil || ctx.Err() != nil {
 			return
 		}
+		if errors.Is(err, errCalledOff) { // said, but not a failure
+			p.s.con.Infof("worker %s: %v", w.tag(), err)
+			return
+		}
 		var retire *retireError
 		if errors.As(err, &retire) {
 			p.retire(w, err)
@@ -117,6 +125,7 @@ func (p *pool) serve(ctx context.Context, w *worker) (started bool, err error) {
 	if w.c != nil && !w.broken { // the container of an earlier round
 		return p.take(ctx, w)
 	}
+	w.startDone = p.q.Finished()
 	if err := p.open(ctx, w); err != nil {
 		return false, err
 	}

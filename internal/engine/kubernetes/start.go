@@ -132,10 +132,21 @@ func (e *Engine) awaitRunning(ctx context.Context, name string) error {
 		}
 		select {
 		case <-ctx.Done():
+			if reason != "" { // what it was waiting for, for whoever gave up
+				return fmt.Errorf("%w: pod %s not running after %s: %s", context.Cause(ctx), name, waited.Round(time.Second), joinReason(reason, msg))
+			}
 			return context.Cause(ctx)
 		case <-time.After(e.poll):
 		}
 	}
+}
+
+// joinReason is "Reason: message", or whichever of them there is.
+func joinReason(reason, msg string) string {
+	if msg == "" {
+		return reason
+	}
+	return reason + ": " + msg
 }
 
 // running reports whether the pod's worker container runs.

@@ -104,7 +104,10 @@ func memTotal() int64 {
 
 // runBinder stands in for kube-scheduler: it binds every unscheduled pod whose
 // nodeSelector the node's labels satisfy to the node. Pods that ask for more
-// than the node has are bound all the same. Resync retries failed binds.
+// than the node has are bound all the same, but a namespace annotated
+// MaxPodsAnnotation gets no more running pods than it says: the others stay
+// Pending, Unschedulable, as pods a full cluster cannot place. Resync retries
+// failed binds (and places pods once room is made).
 func runBinder(ctx context.Context, cs kubernetes.Interface, nodeName string, nodeLabels map[string]string, log *slog.Logger) {
 	f := informers.NewSharedInformerFactoryWithOptions(cs, 5*time.Second,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
@@ -120,6 +123,10 @@ func runBinder(ctx context.Context, cs kubernetes.Interface, nodeName string, no
 				return
 			}
 		}
+		if full, why := namespaceFull(ctx, cs, pod.Namespace); full {
+			unschedulable(ctx, cs, pod, why, log)
+			return
+		}
 		err := cs.CoreV1().Pods(pod.Namespace).Bind(ctx, &corev1.Binding{
 			ObjectMeta: metav1.ObjectMeta{Name: pod.Name, Namespace: pod.Namespace, UID: pod.UID},
 			Target:     corev1.ObjectReference{Kind: "Node", Name: nodeName},
@@ -134,4 +141,50 @@ func runBinder(ctx context.Context, cs kubernetes.Interface, nodeName string, no
 		UpdateFunc: func(_, obj any) { bind(obj) },
 	})
 	f.Start(ctx.Done())
+}
+
+// MaxPodsAnnotation on a namespace caps how many of its pods the binder keeps
+// bound and not finished at once: a cluster without room, for tests.
+const MaxPodsAnnotation = "paratest-k8s/max-pods"
+
+// namespaceFull reports whether ns has as many unfinished bound pods as its
+// MaxPodsAnnotation allows.
+func namespaceFull(ctx context.Context, cs kubernetes.Interface, ns string) (bool, string) {
+	n, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		return false, ""
+	}
+	max, err := strconv.Atoi(n.Annotations[MaxPodsAnnotation])
+	if err != nil {
+		return false, ""
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false, ""
+	}
+	bound := 0
+	for _, p := range pods.Items {
+		if p.Spec.NodeName != "" && p.DeletionTimestamp == nil && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+			bound++
+		}
+	}
+	return bound >= max, fmt.Sprintf("0/1 nodes are available: namespace %s may run %d pods at once (%s)", ns, max, MaxPodsAnnotation)
+}
+
+// unschedulable marks pod PodScheduled=False, Unschedulable, as kube-scheduler
+// does for a pod it cannot place, once.
+func unschedulable(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, why string, log *slog.Logger) {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+			return
+		}
+	}
+	p := pod.DeepCopy()
+	p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{
+		Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable,
+		Message: why, LastTransitionTime: metav1.Now(),
+	})
+	if _, err := cs.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
+		log.Debug("unschedulable", "pod", p.Namespace+"/"+p.Name, "err", err)
+	}
 }
