@@ -85,25 +85,39 @@ func WriteFrame(w io.Writer, f Frame) error {
 // ReadFrame reads one frame. It returns io.EOF at the end of the stream between
 // frames and io.ErrUnexpectedEOF within one.
 func ReadFrame(r io.Reader) (Frame, error) {
-	var h [headerSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return Frame{}, err
+	f, _, err := ReadFrameInto(r, nil)
+	return f, err
+}
+
+// ReadFrameInto is ReadFrame reading the payload into buf, grown as needed and
+// returned for the next call: the frame's Payload is valid only until then. A
+// reader of a stream of output frames allocates nothing per frame.
+func ReadFrameInto(r io.Reader, buf []byte) (Frame, []byte, error) {
+	if cap(buf) < headerSize {
+		buf = make([]byte, headerSize, 4096)
+	}
+	h := buf[:headerSize] // read before the payload takes its place
+	if _, err := io.ReadFull(r, h); err != nil {
+		return Frame{}, buf, err
 	}
 	f := Frame{Type: FrameType(h[0]), Tag: binary.BigEndian.Uint64(h[1:])}
 	n := binary.BigEndian.Uint32(h[9:])
 	if n > MaxPayload {
-		return Frame{}, fmt.Errorf("read frame: %w (%d bytes)", ErrFrameTooLarge, n)
+		return Frame{}, buf, fmt.Errorf("read frame: %w (%d bytes)", ErrFrameTooLarge, n)
 	}
 	if n > 0 {
-		f.Payload = make([]byte, n)
+		if cap(buf) < int(n) {
+			buf = make([]byte, n)
+		}
+		f.Payload = buf[:n]
 		if _, err := io.ReadFull(r, f.Payload); err != nil {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return Frame{}, err
+			return Frame{}, buf, err
 		}
 	}
-	return f, nil
+	return f, buf, nil
 }
 
 // RunRequest is the payload of a Run frame.

@@ -171,3 +171,33 @@ func FuzzPayloads(f *testing.F) {
 		_, _ = ReadFrame(bytes.NewReader(data))
 	})
 }
+
+// Reading a stream of output frames into one buffer allocates nothing per
+// frame (a test printing gigabytes makes no garbage in the master).
+func TestReadFrameIntoReusesItsBuffer(t *testing.T) {
+	var stream bytes.Buffer
+	for range 100 {
+		if err := WriteFrame(&stream, Frame{Type: FrameStdout, Tag: 7, Payload: bytes.Repeat([]byte("x"), 4096)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := stream.Bytes()
+	buf := make([]byte, 0, 8192)
+	r := bytes.NewReader(data)
+	allocs := testing.AllocsPerRun(10, func() {
+		r.Reset(data)
+		for {
+			f, b, err := ReadFrameInto(r, buf)
+			if err != nil {
+				break
+			}
+			buf = b
+			if len(f.Payload) != 4096 || f.Tag != 7 {
+				t.Fatalf("frame %+v", f)
+			}
+		}
+	})
+	if allocs > 1 { // the io.EOF path
+		t.Errorf("%v allocations per 100 frames, want none per frame", allocs)
+	}
+}

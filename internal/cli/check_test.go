@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,28 +10,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/golden"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/runner"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // golden compares got with testdata/name, or rewrites the file under -update.
-func golden(t *testing.T, name, got string) {
+func assertGolden(t *testing.T, name string, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Assert(t, filepath.Join("testdata", name), []byte(got))
 }
 
 // homeEnv is an environment with only HOME, for the default known_hosts.
@@ -93,7 +77,7 @@ func TestCheck(t *testing.T) {
 			t.Errorf("exit code %d, want %d; stderr %q", code, tc.wantCode, stderr.String())
 		}
 		if tc.wantGolden != "" {
-			golden(t, tc.wantGolden, stdout.String())
+			assertGolden(t, tc.wantGolden, stdout.String())
 		} else if stdout.Len() > 0 {
 			t.Errorf("stdout %q, want nothing", stdout.String())
 		}

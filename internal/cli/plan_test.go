@@ -37,7 +37,7 @@ func TestPlan(t *testing.T) {
 		if stderr.Len() > 0 {
 			t.Errorf("stderr %q, want nothing", stderr.String())
 		}
-		golden(t, "plan-"+tc.name+".txt", stdout.String())
+		assertGolden(t, "plan-"+tc.name+".txt", stdout.String())
 	}
 	for _, tc := range []testCase{
 		{name: "local", args: []string{"--workers", "3", "--batch", "auto", "--results", "junit:/out/junit.xml", "--target", "2m"}},

@@ -100,7 +100,7 @@ func TestRunFoldsIntoFlatSections(t *testing.T) {
 		test("ok", pass), {ID: "flaky", Attempts: []result.Attempt{fail, rerun}},
 	}}
 	c.Summary(run, []string{"paratest-out/junit/"})
-	golden(t, "phases.txt", buf.String())
+	assertGolden(t, "phases.txt", buf.String())
 
 	names, depth, open := sections(t, buf.String())
 	want := []string{"paratest: starting", "paratest: listing", "paratest: running", "paratest: rerun round 2",

@@ -1,42 +1,24 @@
 package console
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/jenkins-paratest/jenkins-paratest/internal/golden"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
 
 // lastLine is what a pipeline may match on the log's last line.
 var lastLine = regexp.MustCompile(`^paratest: (PASSED|FAILED|INTERRUPTED)( \([a-z0-9, ]+\))?$`)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
+func assertGolden(t *testing.T, name string, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Assert(t, filepath.Join("testdata", name), []byte(got))
 }
 
 func attempt(s result.Status, msg string) result.Attempt {
@@ -66,7 +48,7 @@ func TestSummary(t *testing.T) {
 			} else if strings.ContainsRune(got, 0x1b) {
 				t.Errorf("escape byte without colour: %q", got)
 			}
-			golden(t, name, got)
+			assertGolden(t, name, got)
 
 			lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
 			if last := lines[len(lines)-1]; !lastLine.MatchString(last) {

@@ -3,7 +3,6 @@ package junit
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/golden"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var t0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 
@@ -168,7 +166,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkInvariants(t, tc.run, got)
-			golden(t, filepath.Join("testdata", tc.name+".xml"), got)
+			assertGolden(t, filepath.Join("testdata", tc.name+".xml"), got)
 		})
 	}
 }
@@ -232,21 +230,10 @@ func checkInvariants(t *testing.T, run *result.Run, data []byte) {
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
+// golden compares got with the golden file (golden.Assert; -update rewrites it).
+func assertGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.Assert(t, path, got)
 }
 
 func TestWriteFiles(t *testing.T) {

@@ -2,15 +2,13 @@ package plan
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/golden"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/history"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/listing"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/matrix"
@@ -18,25 +16,10 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/suite"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // golden compares got with testdata/name, or rewrites the file under -update.
-func golden(t *testing.T, name, got string) {
+func assertGolden(t *testing.T, name string, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Assert(t, filepath.Join("testdata", name), []byte(got))
 }
 
 const s = time.Second
@@ -115,7 +98,7 @@ func TestGolden(t *testing.T) {
 		if err := write(&b); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, tc.name+".txt", b.String())
+		assertGolden(t, tc.name+".txt", b.String())
 	}
 	for _, tc := range []testCase{
 		{name: "001-local", tests: "tests.txt", hosts: local(4)},

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,12 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/jenkins-paratest/jenkins-paratest/internal/golden"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var t0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 
@@ -188,28 +184,17 @@ func TestSummaryGolden(t *testing.T) {
 			if strings.Contains(string(md), "\x1b") {
 				t.Error("summary.md holds an escape sequence")
 			}
-			golden(t, filepath.Join("testdata", tc.name+".json"), js)
-			golden(t, filepath.Join("testdata", tc.name+".md"), md)
-			golden(t, filepath.Join("testdata", tc.name+".flaky.json"), flaky)
+			assertGolden(t, filepath.Join("testdata", tc.name+".json"), js)
+			assertGolden(t, filepath.Join("testdata", tc.name+".md"), md)
+			assertGolden(t, filepath.Join("testdata", tc.name+".flaky.json"), flaky)
 		})
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
+// golden compares got with the golden file (golden.Assert; -update rewrites it).
+func assertGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.Assert(t, path, got)
 }
 
 func TestShownDir(t *testing.T) {

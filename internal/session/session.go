@@ -149,9 +149,17 @@ func (s *Session) read(r *io.PipeReader, hello chan<- error, execDone <-chan str
 	br := bufio.NewReaderSize(r, 64<<10)
 	err := s.greet(br)
 	hello <- err
+	// One payload buffer for the whole stream: output frames are written on
+	// synchronously, so a test printing gigabytes makes no garbage here.
+	var buf []byte
 	for err == nil {
 		var f agent.Frame
-		if f, err = agent.ReadFrame(br); err == nil {
+		if f, buf, err = agent.ReadFrameInto(br, buf); err == nil {
+			switch f.Type {
+			case agent.FrameStdout, agent.FrameStderr, agent.FrameData: // copied, or written on, by dispatch
+			default: // kept beyond this frame: a reply
+				f.Payload = bytes.Clone(f.Payload)
+			}
 			err = s.dispatch(f)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,10 +16,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/golden"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var (
 	leafArray = regexp.MustCompile(`\[[^\[\]{}]*\]`)
@@ -179,7 +177,7 @@ func TestEmbeddedData(t *testing.T) {
 			}))
 			got.WriteByte('\n')
 			path := filepath.Join("testdata", tc.name+".json")
-			if *update {
+			if *golden.Update {
 				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -3,15 +3,13 @@ package verdict
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	goldenfile "github.com/jenkins-paratest/jenkins-paratest/internal/golden"
 	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
-
-var update = flag.Bool("update", false, "rewrite the .want.json files under testdata")
 
 // golden is a Verdict as a .want.json file holds it: durations as text, to be read.
 type golden struct {
@@ -42,7 +40,7 @@ func toGolden(vs []Verdict) []golden {
 func checkGolden(t *testing.T, path string, got []Verdict) {
 	t.Helper()
 	g := toGolden(got)
-	if *update {
+	if *goldenfile.Update {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false) // test output is full of < and >
