@@ -144,6 +144,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 
 	p, err := s.newPool(layout)
 	if err != nil {
+		s.removeAll(ctx) // what preparing the hosts made: the agent volume's holder
 		return nil, err
 	}
 	defer p.close()
@@ -178,6 +179,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*result.Run, er
 	}
 	jr, err := createJournal(layout.Journal(), keep)
 	if err != nil {
+		stopWarm()
+		p.inflight = p.warmUps()
+		p.cleanup(ctx) // the workers started while the suite was listed
 		return nil, exit.Infraf("journal: %w", err)
 	}
 	defer jr.close()
