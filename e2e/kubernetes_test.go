@@ -37,12 +37,14 @@ func TestKubernetes(t *testing.T) {
 
 	t.Run("ExampleSuiteOn4Pods", k.exampleSuite)
 	t.Run("DeletedPodLosesNoVerdict", k.deletedPod)
+	t.Run("BrokenExecStreamPodAlive", k.brokenStream)
 	t.Run("CheckNamesMissingVerb", k.missingVerb)
 	t.Run("PendingPodsAreReported", k.pending)
 	t.Run("SIGTERMLeavesNoPod", k.sigterm)
 	t.Run("Clean", k.clean)
 	t.Run("ServicesAsSidecars", k.services)
 	t.Run("RunGoesOnWithThePodsThatStarted", k.partial)
+	t.Run("InClusterServiceAccount", k.inCluster)
 }
 
 type kube struct {
@@ -280,13 +282,13 @@ func (k *kube) missingVerb(t *testing.T) {
 
 	r := paratest(t, dir, []string{"KUBECONFIG=" + limited}, "check")
 	if r.code == 0 {
-		t.Fatal("check passed with a Role that lacks create pods/exec")
+		t.Fatal("check passed with a Role that lacks pods/exec")
 	}
-	if want := "denies create pods/exec:"; !strings.Contains(r.stdout, want) {
+	if want := "denies create pods/exec, get pods/exec:"; !strings.Contains(r.stdout, want) {
 		t.Errorf("check's table does not say %q", want)
 	}
 	// With the whole Role, check passes: the message above is about the verb.
-	full := append(rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/exec"}, Verbs: []string{"create"}})
+	full := append(rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/exec"}, Verbs: []string{"create", "get"}})
 	if _, err := k.cs.RbacV1().Roles(ns).Update(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "paratest"}, Rules: full}, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -125,9 +125,12 @@ func (p *pool) runBatch(runCtx context.Context, w *worker, ids []string, round i
 	})
 	if err != nil {
 		// The agent keeps the result of a command whose stream broke: a new
-		// session to the same container may get it (recover).
+		// session to the same container may get it (recover). One the
+		// session ended before sending (it broke between two batches) did
+		// not run: there is nothing to ask for, and the container may live on.
 		w.held = &heldBatch{ids: ids, seq: uint64(w.seq), round: round, timeout: timeout,
-			stdout: stdout.Bytes(), stderr: stderr.Bytes(), start: start}
+			stdout: stdout.Bytes(), stderr: stderr.Bytes(), start: start,
+			unsent: errors.Is(err, session.ErrNotSent)}
 		return nil, err
 	}
 	return p.verdicts(w, ids, res, stdout.Bytes(), stderr.Bytes(), time.Since(start), timeout), nil
@@ -193,6 +196,7 @@ type heldBatch struct {
 	timeout        time.Duration
 	stdout, stderr []byte // what came before the stream broke
 	start          time.Time
+	unsent         bool // the session ended before sending it: it never ran
 }
 
 // execPrefix runs a command through the agent, killed whole after timeout (0: none).

@@ -13,6 +13,7 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/console"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/engine/docker"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine/kubernetes"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/matrix"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/sshpool"
@@ -246,8 +247,9 @@ func (h *host) prepare(ctx context.Context, s *master) (engine.ImageInfo, error)
 	if err != nil {
 		return engine.ImageInfo{}, err
 	}
-	if h.kubernetes() {
-		s.con.Infof("host %s: kubernetes %s, %d workers, image %s", h.name, info.ServerVersion, h.workers, s.cfg.Image)
+	if k, ok := h.eng.(*kubernetes.Engine); ok {
+		s.con.Infof("host %s: kubernetes %s at %s namespace %s, credentials: %s, %d workers, image %s",
+			h.name, info.ServerVersion, k.Server(), k.Namespace(), k.Auth(), h.workers, s.cfg.Image)
 	} else {
 		s.con.Infof("host %s: docker %s, API %s, %d CPUs, %d workers, image %s", h.name, info.ServerVersion, info.APIVersion, info.CPUs, h.workers, shortID(img.ID))
 	}

@@ -35,7 +35,7 @@ func TestHostsOfKubernetes(t *testing.T) {
 		t.Fatalf("hosts %+v, pool %v: want one host kubernetes with 6 workers, no SSH pool", hosts, pool)
 	}
 	k, ok := hosts[0].eng.(*kubernetes.Engine)
-	if !ok || k.Namespace() != "from-context" || k.Auth() != "kubeconfig context ci" {
+	if !ok || k.Namespace() != "from-context" || k.Auth() != "kubeconfig "+kc+" context ci" {
 		t.Errorf("engine %T: namespace %q, auth %q; want the context's", hosts[0].eng, k.Namespace(), k.Auth())
 	}
 	// Its services are the pods' sidecars.

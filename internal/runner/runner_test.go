@@ -142,6 +142,10 @@ type fakeContainer struct {
 // the agent finishes the command and keeps its result (exit code 0).
 var errCutKept = errors.New("stream cut, result kept")
 
+// errCutAfter breaks the stream just after the command's result was sent: the
+// worker is between two batches when it breaks.
+var errCutAfter = errors.New("stream cut after the result")
+
 func (c *fakeContainer) ID() string { return "fake" + c.worker }
 func (c *fakeContainer) Exec(ctx context.Context, spec engine.ExecSpec) (int, error) {
 	if slices.Equal(spec.Cmd, []string{agent.Path, "agent", "serve"}) {
@@ -192,7 +196,7 @@ func (c *fakeContainer) serve(ctx context.Context, spec engine.ExecSpec) (int, e
 				c.kept[req.ID] = 0
 				c.mu.Unlock()
 			}
-			if err != nil {
+			if err != nil && !errors.Is(err, errCutAfter) {
 				return -1, err // the stream breaks: the batch is lost
 			}
 			st := agent.ExitStatus{Code: code}
@@ -205,6 +209,9 @@ func (c *fakeContainer) serve(ctx context.Context, spec engine.ExecSpec) (int, e
 			}
 			payload, _ := st.MarshalBinary()
 			agent.WriteFrame(out, agent.Frame{Type: agent.FrameExit, Tag: f.Tag, Payload: payload})
+			if err != nil {
+				return -1, err // errCutAfter
+			}
 		case agent.FramePending:
 			id, _ := agent.UnmarshalU64(f.Payload)
 			c.mu.Lock()
@@ -528,6 +535,41 @@ func TestBatchFinishedWhileCutOffIsReported(t *testing.T) {
 	}
 	if !strings.Contains(console, "finished meanwhile") {
 		t.Errorf("console does not say the batch finished while cut off:\n%s", console)
+	}
+}
+
+// A stream that broke between two batches (here two rounds) loses nothing and
+// keeps the container: the worker's next batch, which the session could not
+// send, goes back to the queue as it is, and the worker opens a new session
+// to the same container rather than start another and run setup again.
+func TestStreamBrokenBetweenBatchesKeepsTheContainer(t *testing.T) {
+	var mu sync.Mutex
+	runs := map[string]int{}
+	eng := &fakeEngine{run: func(_, id string, round int) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		runs[id]++
+		switch {
+		case round > 1:
+			return 0, nil
+		case id == "a":
+			return 1, errCutAfter // fails, and is rerun on the other worker, whose session ended too
+		}
+		return 0, errCutAfter
+	}}
+	r, console := fakeRunWith(t, []string{"a", "b"}, eng, func(cfg *config.Config) { cfg.RerunThreshold = 1 })
+	got := attempts(r, "a")
+	if len(got) != 2 || got[0].Status != result.Failed || got[1].Status != result.Passed {
+		t.Fatalf("a: attempts %+v, want failed, then passed on the rerun\n%s", got, console)
+	}
+	if runs["a"] != 2 || runs["b"] != 1 {
+		t.Errorf("runs %v, want a twice (once a round) and b once", runs)
+	}
+	if eng.started != 2 {
+		t.Errorf("%d containers started, want the 2 workers': they go on in their containers\n%s", eng.started, console)
+	}
+	if !strings.Contains(console, "back in its container") || strings.Contains(console, "back in the queue") {
+		t.Errorf("console does not say a worker is back in its container, with no test lost:\n%s", console)
 	}
 }
 

@@ -208,14 +208,25 @@ func (p *pool) warm(ctx context.Context, w *worker, c engine.Container, cmd suit
 
 // recover opens a new session to the container whose stream broke and asks
 // its agent for the held batch's result: a batch that finished, or finishes,
-// while the master was cut off is reported, not run again. It returns true when
-// the worker goes on in that container; otherwise the held tests went back to
-// the queue.
+// while the master was cut off is reported, not run again; one the agent was
+// never sent goes back to the queue. It returns true when the worker goes on
+// in that container; otherwise the held tests went back to the queue.
 func (p *pool) recover(ctx context.Context, w *worker) bool {
 	hb := w.held
 	w.held = nil
 	life, stop := context.WithCancel(context.WithoutCancel(ctx))
 	sess, err := session.Open(life, w.c)
+	if err == nil && hb.unsent {
+		// The stream broke while the worker waited for the batch: it goes
+		// back to the queue as it is (not a lost test), and the worker on
+		// in the container, whose setup stands.
+		w.sess, w.stopBeat, w.broken = sess, stop, false
+		p.s.event(w, result.EventReady, "back in the same container")
+		go p.heartbeat(life, w, sess)
+		p.s.con.Infof("worker %s: back in its container; its next batch, which never reached it, goes back to the queue", w.tag())
+		hb.lease.Requeue(hb.ids...)
+		return true
+	}
 	if err == nil {
 		var res session.Result
 		var kept bool

@@ -168,3 +168,32 @@ func TestStreamBreakReportsTheExecError(t *testing.T) {
 		t.Errorf("output before the break: %d bytes", out.Len())
 	}
 }
+
+// A Run after the stream broke, with no command running (the worker between
+// two batches), was never sent: its error says so, besides the break's. One
+// the agent was sent and saw break is not that.
+func TestRunAfterTheBreakWasNotSent(t *testing.T) {
+	gone := errors.New("connection reset by peer")
+	c := &fakeContainer{exec: func(ctx context.Context, spec engine.ExecSpec) (int, error) {
+		hello(spec.Stdout)
+		agent.ReadFrame(spec.Stdin) // the first run, cut while it runs
+		return -1, gone
+	}}
+	s, err := session.Open(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.Run(context.Background(), session.Run{ID: 1, Argv: []string{"true"}})
+	if !errors.Is(err, gone) || errors.Is(err, session.ErrNotSent) {
+		t.Errorf("the run the agent was sent: %v, want the break and not ErrNotSent", err)
+	}
+	<-s.Done()
+	_, err = s.Run(context.Background(), session.Run{ID: 2, Argv: []string{"true"}})
+	if !errors.Is(err, gone) || !errors.Is(err, session.ErrNotSent) {
+		t.Errorf("the run after the break: %v, want the break and ErrNotSent", err)
+	}
+	if strings.Contains(err.Error(), session.ErrNotSent.Error()) {
+		t.Errorf("message %q: the break alone is what a user reads", err)
+	}
+}

@@ -31,6 +31,18 @@ import (
 // ErrClosed is Err after Close.
 var ErrClosed = errors.New("session closed")
 
+// ErrNotSent is in the error of a request the session ended before sending:
+// the agent never saw it (a Run of it ran nothing). The error's message is the
+// session's end alone.
+var ErrNotSent = errors.New("not sent")
+
+// notSent is the error of a request that was never sent: err, the session's
+// end, and ErrNotSent.
+type notSent struct{ err error }
+
+func (e notSent) Error() string   { return e.err.Error() }
+func (e notSent) Unwrap() []error { return []error{e.err, ErrNotSent} }
+
 // Session is one `agent serve` exec in a container. See the package comment.
 type Session struct {
 	name   string // the container's short id, for messages
@@ -328,7 +340,7 @@ func (s *Session) call(ctx context.Context, c *call, typ agent.FrameType, payloa
 	if s.calls == nil {
 		s.mu.Unlock()
 		<-s.done
-		return agent.Frame{}, s.err
+		return agent.Frame{}, notSent{s.err}
 	}
 	s.tag++
 	tag := s.tag
@@ -347,7 +359,7 @@ func (s *Session) call(ctx context.Context, c *call, typ agent.FrameType, payloa
 		return agent.Frame{}, context.Cause(ctx)
 	case <-s.done:
 		abandon()
-		return agent.Frame{}, s.err
+		return agent.Frame{}, notSent{s.err}
 	}
 	select {
 	case f := <-c.reply:

@@ -144,28 +144,19 @@ func cleanFiles(in []engine.File) ([]engine.File, error) {
 	return out, nil
 }
 
-// copyFiles copies files into the created container as one tar extracted at "/".
-// The tar has entries for the parent directories the image lacks; it must not have
-// entries for those it has, because extracting a directory entry over an existing
-// directory resets its mode (it would turn /tmp's 1777 into 0755).
+// copyFiles copies files into the created container as one tar extracted at "/",
+// in one call. The tar holds the files alone: the engine makes the parent
+// directories the image lacks (mode 0755) and leaves those it has as they are.
+// A directory entry would reset an existing directory's mode (turn /tmp's 1777
+// into 0755), and asking which exist first would cost a round trip each, on an
+// engine that mounts the container's file system for every one of them.
 func (e *Engine) copyFiles(ctx context.Context, id string, files []engine.File) error {
 	if len(files) == 0 {
 		return nil
 	}
-	dirs, err := e.missingDirs(ctx, id, files)
-	if err != nil {
-		return err
-	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	now := time.Now()
-	for _, d := range dirs {
-		if err := tw.WriteHeader(&tar.Header{
-			Typeflag: tar.TypeDir, Name: strings.TrimPrefix(d, "/") + "/", Mode: 0o755, ModTime: now,
-		}); err != nil {
-			return fmt.Errorf("archive %s: %w", d, err)
-		}
-	}
 	for _, f := range files {
 		if err := tw.WriteHeader(&tar.Header{
 			Typeflag: tar.TypeReg, Name: strings.TrimPrefix(f.Path, "/"), Mode: f.Mode, Size: int64(len(f.Data)), ModTime: now,
@@ -180,34 +171,4 @@ func (e *Engine) copyFiles(ctx context.Context, id string, files []engine.File) 
 		return fmt.Errorf("archive: %w", err)
 	}
 	return e.cli.CopyToContainer(ctx, id, "/", &buf, containertypes.CopyToContainerOptions{})
-}
-
-// missingDirs returns, sorted, the files' ancestor directories that do not exist in
-// the container. Sorted order visits a parent before its children, so below the
-// first missing directory no more stat calls are needed.
-func (e *Engine) missingDirs(ctx context.Context, id string, files []engine.File) ([]string, error) {
-	var all []string
-	for _, f := range files {
-		for d := path.Dir(f.Path); d != "/"; d = path.Dir(d) {
-			all = append(all, d)
-		}
-	}
-	slices.Sort(all)
-	all = slices.Compact(all)
-	missing := make(map[string]bool)
-	var out []string
-	for _, d := range all {
-		if !missing[path.Dir(d)] {
-			_, err := e.cli.ContainerStatPath(ctx, id, d)
-			if err == nil {
-				continue // exists: keep its mode (a file there fails the copy, as it should)
-			}
-			if !isNotFound(err) {
-				return nil, fmt.Errorf("stat %s: %w", d, err)
-			}
-		}
-		missing[d] = true
-		out = append(out, d)
-	}
-	return out, nil
 }

@@ -22,29 +22,37 @@ const volumeRoot = "/.paratest-volume"
 // Volume creates the volume (an existing one is kept) and, when it lacks one
 // of the files or holds it at another size, copies them in through a created,
 // never started, container of image that mounts it. The copy is one streamed
-// tar: the files are not held again in memory.
+// tar: the files are not held again in memory. When it fails, the volume is
+// removed again unless a container (another run's) uses it: a run that could
+// not fill it has no container to remove it with later.
 func (e *Engine) Volume(ctx context.Context, name, image string, labels, holder map[string]string, files []engine.File) (err error) {
 	if _, err := e.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: labels}); err != nil {
 		return fmt.Errorf("create volume %s on %s: %w", name, e.host, ctxErr(ctx, err))
 	}
+	var c *container
+	defer func() {
+		if err == nil && holder != nil {
+			return // c holds the volume for the caller
+		}
+		rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if c != nil {
+			c.Remove(rmCtx)
+		}
+		if err != nil {
+			e.cli.VolumeRemove(rmCtx, name, false) // in use: another run's, and it stays
+		}
+	}()
 	// The volume is in use from here on: a removal beside us now fails. Had
 	// one removed it since the create, mounting it makes it anew, and the
 	// files are found missing below.
-	c, err := e.create(ctx,
+	c, err = e.create(ctx,
 		&containertypes.Config{Image: image, Labels: holder, Entrypoint: []string{"/nonexistent"}},
 		&containertypes.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: name, Target: volumeRoot}}},
 		nil, "")
 	if err != nil {
 		return fmt.Errorf("fill volume %s on %s: create: %w", name, e.host, err)
 	}
-	defer func() {
-		if err == nil && holder != nil {
-			return // it holds the volume for the caller
-		}
-		rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		c.Remove(rmCtx)
-	}()
 	var missing []engine.File
 	for _, f := range files {
 		st, err := e.cli.ContainerStatPath(ctx, c.id, path.Join(volumeRoot, f.Path))

@@ -51,3 +51,32 @@ func TestVolume(t *testing.T) {
 		t.Errorf("RemoveVolumes = %v, %v; want [%s]", removed, err, name)
 	}
 }
+
+// A fill that fails (here: the image to fill with is missing) leaves no
+// volume, unless a container uses it.
+func TestVolumeFillFailureLeavesNoVolume(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	name := fmt.Sprintf("paratest-test-volume-fail-%d", os.Getpid())
+	labels := labelsFor(t, map[string]string{"paratest.test-volume": name})
+	t.Cleanup(func() { e.RemoveVolumes(context.Background(), map[string]string{"paratest.test-volume": name}) })
+	files := []engine.File{{Path: "x", Data: []byte("x")}}
+	if err := e.Volume(ctx, name, "paratest-no-such-image:none", labels, nil, files); err == nil {
+		t.Fatal("Volume with a missing image: no error")
+	}
+	if left, _ := e.RemoveVolumes(ctx, map[string]string{"paratest.test-volume": name}); len(left) != 0 {
+		t.Errorf("the failed fill left volume %v", left)
+	}
+
+	// One a container uses stays.
+	if err := e.Volume(ctx, name, imageRef, labels, nil, files); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, e, engine.ContainerSpec{Mounts: []engine.Mount{{Volume: name, Target: "/mnt/v"}}})
+	if err := e.Volume(ctx, name, "paratest-no-such-image:none", labels, nil, files); err == nil {
+		t.Fatal("Volume with a missing image: no error")
+	}
+	if out, _, _ := run(t, c, nil, "cat", "/mnt/v/x"); out != "x" {
+		t.Errorf("the volume in use lost its file: %q", out)
+	}
+}

@@ -30,7 +30,8 @@ var Permissions = []Permission{
 	{"get", "pods"},
 	{"list", "pods"},
 	{"delete", "pods"},
-	{"create", "pods/exec"},
+	{"create", "pods/exec"}, // SPDY's POST; a WebSocket GET needs both (1.35 on)
+	{"get", "pods/exec"},    // a WebSocket GET
 	{"get", "pods/log"},
 	{"list", "resourcequotas"},
 }

@@ -11,7 +11,7 @@
 // a master killed by SIGKILL leaves pods whose agent stops at its orphan TTL
 // (the pod then Succeeded, using nothing), and that the kubelet ends at the
 // deadline whatever happens. Only the verbs docs/kubernetes.md's Role lists
-// are used: pods create, get, list, delete; pods/exec create; pods/log get;
+// are used: pods create, get, list, delete; pods/exec create, get; pods/log get;
 // resourcequotas list (check only).
 //
 // An Engine is safe for concurrent use, as the engine package requires.
@@ -63,7 +63,7 @@ type Engine struct {
 	opts      Options
 	namespace string
 	server    string // the API server's URL
-	auth      string // "context NAME" or "service account"
+	auth      string // where the credentials come from (see credentials)
 	client    api
 	config    *rest.Config // nil with a fake client: no exec
 	// poll is the interval between two looks at a starting pod.
@@ -100,14 +100,7 @@ func New(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
 	e := newEngine(client, ns, opts)
-	e.config, e.server, e.auth = cfg, cfg.Host, "service account"
-	if raw, err := cc.RawConfig(); err == nil && len(raw.Contexts) > 0 {
-		name := opts.Context
-		if name == "" {
-			name = raw.CurrentContext
-		}
-		e.auth = "kubeconfig context " + name
-	}
+	e.config, e.server, e.auth = cfg, cfg.Host, credentials(cc, rules, opts.Context, cfg)
 	return e, nil
 }
 
@@ -128,8 +121,8 @@ func newEngine(client api, namespace string, opts Options) *Engine {
 // Server is the API server's URL.
 func (e *Engine) Server() string { return e.server }
 
-// Auth says where the credentials come from: the kubeconfig's context, or
-// the pod's service account.
+// Auth says where the credentials come from: the kubeconfig's file and
+// context, or the pod's service account.
 func (e *Engine) Auth() string { return e.auth }
 
 // Namespace is the namespace the Engine works in.

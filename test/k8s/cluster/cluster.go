@@ -83,6 +83,10 @@ type Cluster struct {
 	NodeName   string
 	ProbeImage string
 	Server     string // https://127.0.0.1:port
+	// PodAPIServer is host:port where a pod's containers reach the
+	// apiserver (their KUBERNETES_SERVICE_HOST and _PORT): a forwarder on
+	// Docker's bridge gateway. Empty when the engine has no bridge network.
+	PodAPIServer string
 
 	opts    Options
 	log     *slog.Logger
@@ -95,6 +99,7 @@ type Cluster struct {
 	cancel  context.CancelFunc // the node and binder
 	nodeEnd <-chan struct{}
 	prov    *dockerpods.Provider
+	proxy   *apiProxy
 }
 
 // Start brings a cluster up and returns once the node is Ready and a pod on it
@@ -127,7 +132,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	// Every start is a new cluster: pods of an earlier one in its etcd data
 	// would otherwise come back.
-	for _, d := range []string{"etcd", "pki", "apiserver-certs"} {
+	for _, d := range []string{"etcd", "pki", "apiserver-certs", "pods"} {
 		if err := os.RemoveAll(filepath.Join(c.Dir, d)); err != nil {
 			return nil, err
 		}
@@ -160,13 +165,21 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		return nil, err
 	}
 
+	// In-cluster clients in pods dial the apiserver here, and verify its
+	// certificate for this address.
+	gateway, err := bridgeGateway(ctx, c.docker)
+	if err != nil {
+		c.log.Warn("pods get no in-cluster API access", "err", err)
+	}
 	p, err := newPKI(filepath.Join(c.Dir, "pki"))
 	if err != nil {
 		return nil, fmt.Errorf("certificates: %w", err)
 	}
-	serving, err := p.issue("apiserver", "kube-apiserver", nil,
-		[]string{"127.0.0.1", "localhost", "10.0.0.1", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
-		x509.ExtKeyUsageServerAuth)
+	sans := []string{"127.0.0.1", "localhost", "10.0.0.1", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}
+	if gateway != "" {
+		sans = append(sans, gateway)
+	}
+	serving, err := p.issue("apiserver", "kube-apiserver", nil, sans, x509.ExtKeyUsageServerAuth)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +264,12 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err := writeKubeconfig(c.Kubeconfig, c.Server, p.caPEM, admin); err != nil {
 		return nil, fmt.Errorf("write kubeconfig %s: %w", c.Kubeconfig, err)
 	}
+	if gateway != "" {
+		if c.proxy, err = listenAPIProxy(gateway, fmt.Sprintf("127.0.0.1:%d", apiPort), c.log); err != nil {
+			return nil, err
+		}
+		c.PodAPIServer = c.proxy.addr()
+	}
 
 	kcmKubeconfig := filepath.Join(c.Dir, "controller-manager.kubeconfig")
 	if err := writeKubeconfig(kcmKubeconfig, c.Server, p.caPEM, kcmUser); err != nil {
@@ -286,7 +305,11 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	n, prov, err := startNode(runCtx, c.NodeName, kubeletPort, nodeCS, c.docker, c.run, nodeServing, p.caFile(), ver.Version, c.ProbeImage, c.log)
+	n, prov, err := startNode(runCtx, nodeConfig{
+		name: c.NodeName, port: kubeletPort, client: nodeCS, docker: c.docker, run: c.run,
+		serving: nodeServing, caFile: p.caFile(), dockerVersion: ver.Version, sandboxImage: c.ProbeImage,
+		apiServer: c.PodAPIServer, volumeDir: filepath.Join(c.Dir, "pods"),
+	}, c.log)
 	if err != nil {
 		return nil, err
 	}
@@ -326,6 +349,8 @@ func (c *Cluster) Close() error {
 		c.prov.Close()
 		c.prov = nil
 	}
+	c.proxy.close()
+	c.proxy = nil
 	if c.docker != nil {
 		if _, err := dockerpods.RemoveLeftovers(ctx, c.docker, c.run, true); err != nil {
 			errs = append(errs, err)

@@ -25,13 +25,30 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/test/k8s/internal/dockerpods"
 )
 
+// nodeConfig is what startNode needs.
+type nodeConfig struct {
+	name          string
+	port          int                  // the kubelet API's
+	client        kubernetes.Interface // the node's credentials
+	docker        *client.Client
+	run           string // dockerpods' LabelRun
+	serving       pair   // the kubelet API's certificate
+	caFile        string
+	dockerVersion string
+	sandboxImage  string
+	apiServer     string // host:port where pods reach the apiserver; "" none
+	volumeDir     string // the pods' projected volumes' files
+}
+
 // startNode runs the virtual-kubelet node whose pods are Docker containers,
 // its kubelet API (exec, attach, logs) on 127.0.0.1:port over TLS, accepting
 // only clients with a certificate from the cluster CA (the apiserver's
 // kubelet-client one).
-func startNode(ctx context.Context, name string, port int, cs kubernetes.Interface, docker *client.Client, run string, serving pair, caFile string, dockerVersion, sandboxImage string, log *slog.Logger) (*nodeutil.Node, *dockerpods.Provider, error) {
-	prov := dockerpods.New(docker, run, log.With("node", name))
-	prov.SandboxImage = sandboxImage
+func startNode(ctx context.Context, nc nodeConfig, log *slog.Logger) (*nodeutil.Node, *dockerpods.Provider, error) {
+	name, port, cs, serving, caFile, dockerVersion := nc.name, nc.port, nc.client, nc.serving, nc.caFile, nc.dockerVersion
+	prov := dockerpods.New(nc.docker, nc.run, log.With("node", name))
+	prov.SandboxImage = nc.sandboxImage
+	prov.Client, prov.APIServer, prov.VolumeDir = cs, nc.apiServer, nc.volumeDir
 	mux := http.NewServeMux()
 	newProvider := func(cfg nodeutil.ProviderConfig) (nodeutil.Provider, node.NodeProvider, error) {
 		describeNode(cfg.Node, port, dockerVersion)

@@ -5,20 +5,29 @@
 // Supported: command/args (with $(VAR) expansion), env, workingDir, tty/stdin,
 // runAsUser/Group, privileged, capabilities, read-only root, memory and CPU
 // limits, emptyDir (one Docker volume per pod volume, shared by its
-// containers; medium Memory is tmpfs) and hostPath volumes, init containers
-// run in order to completion, restartPolicy, activeDeadlineSeconds, exec,
-// attach, logs (follow, tail, since, timestamps, limitBytes), and with a
-// SandboxImage one network namespace per pod (its containers reach each other
-// at 127.0.0.1; hostAliases in its /etc/hosts).
+// containers; medium Memory is tmpfs) and hostPath volumes, projected,
+// configMap, secret and downwardAPI volumes (files written once at the pod's
+// start, mounted read-only: the service-account token from the TokenRequest
+// API bound to the pod, config maps' and secrets' keys, the pod's name,
+// namespace, uid, nodeName and serviceAccountName), with an APIServer the
+// variables KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT at its address
+// (so in-cluster clients work), init containers run in order to completion,
+// restartPolicy, activeDeadlineSeconds, exec, attach, logs (follow, tail,
+// since, timestamps, limitBytes), and with a SandboxImage one network
+// namespace per pod (its containers reach each other at 127.0.0.1; hostAliases
+// in its /etc/hosts).
 // Not supported: image pulls (an image must be present: a container waits with
-// reason ErrImageNeverPull), probes (a started container is ready), configMap,
-// secret, projected and other volumes (skipped), port-forward.
+// reason ErrImageNeverPull), probes (a started container is ready), token
+// refresh and config map updates in mounted volumes, subPath on them,
+// downwardAPI resourceFieldRef, persistentVolumeClaim and other volumes
+// (skipped), port-forward.
 package dockerpods
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -27,6 +36,7 @@ import (
 	"github.com/virtual-kubelet/virtual-kubelet/errdefs"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 )
 
 // Label keys put on every container and volume the provider makes.
@@ -45,6 +55,15 @@ type Provider struct {
 	// its /etc/hosts carries the pod's hostAliases. Empty: each container has
 	// a network of its own.
 	SandboxImage string
+	// APIServer is host:port where the containers reach the apiserver, set
+	// in each as KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT (and
+	// the other variables of the kubernetes service) in place of the
+	// service's cluster IP; empty: the cluster IP's are left.
+	APIServer string
+	// Client reads what volumes hold (tokens, config maps, secrets) with the
+	// node's credentials; VolumeDir is where their files are written.
+	Client    kubernetes.Interface
+	VolumeDir string
 
 	docker *client.Client
 	run    string // LabelRun's value
@@ -217,6 +236,11 @@ func (p *Provider) DeletePod(ctx context.Context, pod *corev1.Pod) error {
 
 	p.stopAll(ctx, ids, grace)
 	p.removeObjects(ctx, ids, vols)
+	if p.VolumeDir != "" {
+		if err := os.RemoveAll(p.podDir(pod)); err != nil {
+			p.log.Warn("remove the pod's volume files", "pod", k, "err", err)
+		}
+	}
 
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -398,6 +398,12 @@ func (p *Provider) enforceDeadline(ctx context.Context, k string, pod *corev1.Po
 func (p *Provider) makeVolumes(ctx context.Context, pod *corev1.Pod) ([]string, error) {
 	var made []string
 	for _, v := range pod.Spec.Volumes {
+		if src := fileVolume(v); src != nil {
+			if err := p.writeFiles(ctx, pod, v, src); err != nil {
+				return made, err
+			}
+			continue
+		}
 		if v.EmptyDir == nil {
 			continue
 		}

@@ -2,6 +2,8 @@ package dockerpods
 
 import (
 	"fmt"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
@@ -43,11 +45,27 @@ func shortUID(pod *corev1.Pod) string {
 
 // containerSpec maps a pod's container to Docker's create parameters.
 func (p *Provider) containerSpec(pod *corev1.Pod, c corev1.Container, vols []string) (*container.Config, *container.HostConfig, error) {
-	env := make([]string, 0, len(c.Env))
+	// c.Env is virtual-kubelet's: the spec's with valueFrom resolved and
+	// the kubernetes service's variables added, at its cluster IP, which
+	// nothing routes here; those say where the apiserver answers instead.
+	api := p.apiEnv()
+	env := make([]string, 0, len(c.Env)+len(api))
 	envMap := map[string]string{}
 	for _, e := range c.Env {
+		if _, ok := api[e.Name]; ok {
+			continue
+		}
 		env = append(env, e.Name+"="+e.Value)
 		envMap[e.Name] = e.Value
+	}
+	names := make([]string, 0, len(api))
+	for n := range api {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		env = append(env, n+"="+api[n])
+		envMap[n] = api[n]
 	}
 	mapping := expansion.MappingFuncFor(envMap)
 	expand := func(in []string) []string {
@@ -144,6 +162,12 @@ func (p *Provider) containerSpec(pod *corev1.Pod, c corev1.Container, vols []str
 				return nil, nil, fmt.Errorf("container %s: subPath on emptyDir %s is not supported by paratest-k8s", c.Name, vm.Name)
 			}
 			host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: name, Target: vm.MountPath, ReadOnly: vm.ReadOnly})
+		case fileVolume(v) != nil: // written by makeVolumes
+			if vm.SubPath != "" {
+				return nil, nil, fmt.Errorf("container %s: subPath on volume %s is not supported by paratest-k8s", c.Name, vm.Name)
+			}
+			src := filepath.Join(p.podDir(pod), v.Name)
+			host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: src, Target: vm.MountPath, ReadOnly: true})
 		case v.HostPath != nil:
 			src := v.HostPath.Path
 			if vm.SubPath != "" {
@@ -151,8 +175,8 @@ func (p *Provider) containerSpec(pod *corev1.Pod, c corev1.Container, vols []str
 			}
 			host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: src, Target: vm.MountPath, ReadOnly: vm.ReadOnly})
 		default:
-			// configMap, secret, projected (the service-account token), …:
-			// not supported; the mount is left out rather than failing the pod.
+			// persistentVolumeClaim, ephemeral, …: not supported; the mount
+			// is left out rather than failing the pod.
 		}
 	}
 	return cfg, host, nil
