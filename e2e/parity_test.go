@@ -222,6 +222,9 @@ type parityRun struct {
 	extra  string            // more paratest.yml lines
 	crash  caseKey           // the testcase that kills the runner, left out of the serial run
 	order  map[string]string // the order-dependent tests' ids → the id each needs
+	// served, when set, is what a worker log says of a batch its warm server
+	// ran: every worker's log must say it, and none of a batch run cold.
+	served string
 }
 
 // checkParity runs the suite of p.image with jenkins-paratest on 4 workers in
@@ -250,7 +253,31 @@ func checkParity(t *testing.T, serial map[caseKey]string, p parityRun) {
 		}
 	}
 	delete(ours, p.crash)
+	if p.served != "" {
+		assertServed(t, out, p.served)
+	}
 	assertParity(t, serial, ours)
 	assertOrderDependent(t, out, p.order)
 	assertNoContainers(t, id)
+}
+
+// assertServed checks that each worker's log in out says its warm server ran
+// batches (served), and none that the warm client ran cold.
+func assertServed(t *testing.T, out, served string) {
+	t.Helper()
+	logs, _ := filepath.Glob(filepath.Join(out, "logs", "*.log"))
+	if len(logs) == 0 {
+		t.Fatalf("no worker logs in %s/logs", out)
+	}
+	for _, f := range logs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(string(data), served)
+		if n == 0 || strings.Contains(string(data), "running the batch cold") {
+			t.Errorf("%s: %d batches served warm (%q), or one ran cold:\n%s", filepath.Base(f), n, served, tail(string(data), 3000))
+		}
+		t.Logf("%s: %d batches served warm", filepath.Base(f), n)
+	}
 }

@@ -14,7 +14,8 @@ import (
 // classname, name and verdict; the test that kills the interpreter
 // (os._exit(3)), which a serial run cannot survive, fails as crashed without
 // costing its file's other tests theirs; the order-dependent tests are found
-// out.
+// out. The run has warm runners (the default): every batch is run from the
+// session each worker's server collected.
 func TestPresetPytest(t *testing.T) {
 	need(t, false)
 	image := suiteImage(t, runnerImage(t), filepath.Join(repoRoot, "e2e", "testdata", "pytest-suite"), "/suite")
@@ -24,7 +25,8 @@ func TestPresetPytest(t *testing.T) {
 		"python3", "-m", "pytest", "-p", "no:cacheprovider", "--junitxml=/out/junit.xml", "--deselect", crashID)
 	checkParity(t, junitVerdicts(t, files...), parityRun{
 		image: image, preset: "pytest",
-		crash: caseKey{"tests.test_crash", "test_crash_here"},
+		crash:  caseKey{"tests.test_crash", "test_crash_here"},
+		served: "warm pytest server: batch in child",
 		order: map[string]string{
 			"tests/test_z_order_check.py::test_registry_ready": "tests/test_a_order_setup.py::test_configure_registry", // a module attribute
 			"tests/test_z_order_check.py::test_token_visible":  "tests/test_a_order_setup.py::test_export_token",       // an environment variable

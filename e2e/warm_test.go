@@ -100,6 +100,10 @@ func testWarm(t *testing.T, tc warmCase) {
 		t.Errorf("the server ran %d batches, want every warm one", n)
 	}
 
+	if tc.preset == config.PresetPytest {
+		testWarmPytestSession(t, b, ids)
+	}
+
 	// A batch never starts from the state an earlier one left: the checks
 	// fail after their setup's batch as they do cold.
 	t.Run("fresh state", func(t *testing.T) {
@@ -186,6 +190,34 @@ func testWarm(t *testing.T, tc warmCase) {
 				t.Errorf("%s: the batch was served, or the client complained:\n%s", how, out.Stderr)
 			}
 			b.sh("rm -f " + b.socket + " " + b.socket + ".pid")
+		}
+	})
+}
+
+// testWarmPytestSession checks what the pytest server serves from the session
+// it collected: the listing, as a cold one writes it, and a batch naming a test
+// the session did not collect, refused and run cold.
+func testWarmPytestSession(t *testing.T, b *warmBox, ids []string) {
+	t.Run("listing", func(t *testing.T) {
+		cmd := b.warm.List()
+		before := b.served()
+		b.run(nil, 0, agent.Path, "agent", "rm", cmd.ResultFile)
+		code, _, stderr := b.run(cmd.Env, 0, cmd.Argv...)
+		warm := b.read(cmd.ResultFile)
+		b.run(nil, 0, agent.Path, "agent", "rm", cmd.ResultFile)
+		cold := b.cold.List()
+		b.run(cold.Env, 0, cold.Argv...)
+		if want := b.read(cold.ResultFile); code != 0 || b.served() != before+1 || !bytes.Equal(warm, want) || len(want) == 0 {
+			t.Errorf("warm listing: exit %d, served %d, %d bytes, want the cold listing's %d bytes served once; stderr:\n%s", code, b.served()-before, len(warm), len(want), stderr)
+		}
+	})
+	t.Run("not collected", func(t *testing.T) {
+		batch := []string{ids[0], "tests/test_no_such_file.py::test_missing", ids[1]}
+		before := b.served()
+		out := b.batch(b.warm, batch, 600, 0)
+		sameVerdicts(t, b.warm.Verdicts(out), b.cold.Verdicts(b.batch(b.cold, batch, 601, 0)))
+		if b.served() != before || !bytes.Contains(out.Stderr, []byte("did not collect")) {
+			t.Errorf("served %d, stderr:\n%s\nwant the batch refused and run cold", b.served()-before, out.Stderr)
 		}
 	})
 }

@@ -30,13 +30,16 @@ import (
 // those after a test that stopped the batch with -x or --maxfail in args:. See
 // plugin/pytest/run.py for the events.
 //
-// Warm runners: `run.py serve` (Warm) imports pytest, its plugins, the
-// conftest files and the test modules once per worker, with a collect-only
-// session that collects no test, and forks a child per batch from that
-// state; a batch is then the agent's warm client (warmClient), which hands
-// its argv, environment, working directory and stdio to that server and exits
-// with the child's status, or execs the cold command itself when there is no
-// server.
+// Warm runners: `run.py serve` (Warm) runs one pytest session per worker with
+// the batches' arguments, which collects the suite once as a serial run does,
+// and forks a child per request from that never-run session, as pytest-xdist's
+// workers run items of the session they collected: a listing's child writes
+// the collected items, a batch's child runs the items its ids name with
+// pytest's runtest protocol. A batch (and the listing) is then the agent's
+// warm client (warmClient), which hands its argv, environment, working
+// directory and stdio to that server and exits with the child's status, or
+// execs the cold command itself when there is no server or it refuses (other
+// arguments, an id its session did not collect).
 
 //go:embed plugin/pytest/run.py
 var pytestRunPy []byte
@@ -91,8 +94,8 @@ func (p *pytest) argv(mode, results string) []string {
 }
 
 // List is a collect-only session; with warm runners on, it goes through the
-// warm client, so that on the worker that lists, the server's preload is the
-// listing's too (where no server runs, it runs cold).
+// warm client, so that on the worker that lists, the server's collection is
+// the listing's too (where no server runs, it runs cold).
 func (p *pytest) List() Command {
 	results := ResultFile("pytest", "list")
 	argv := p.argv("list", results)
@@ -184,7 +187,7 @@ func (p *pytest) Batch(ids []string, seq int) Command {
 }
 
 // Warm is the worker's pytest server: run.py serve, with the batches' pytest
-// arguments for its collect-only preload.
+// arguments for the session it collects and serves them from.
 func (p *pytest) Warm() (Command, bool) {
 	if !warmOn(p.cfg) {
 		return Command{}, false

@@ -39,12 +39,15 @@ const (
 // rules, re-implemented in the formatter so that the image needs only rspec-core.
 //
 // Warm runners: the image's own rspec, made a server by requiring
-// plugin/rspec/server.rb last (Warm), loads rspec-core and what .rspec and
-// args: require (spec_helper) once per worker and forks a child per batch from
-// that state; a batch is then the agent's warm client (warmClient), which
-// hands its argv, environment, working directory and stdio to that server and
-// exits with the child's status, or execs the cold command itself when there
-// is no server.
+// plugin/rspec/server.rb last (Warm), loads rspec-core, what .rspec and args:
+// require (spec_helper) and every spec file once per worker and forks a child
+// per command from that state; the listing and a batch are then the agent's
+// warm client (warmClient), which hands its argv, environment, working
+// directory and stdio to that server and exits with the child's status, or
+// execs the cold command itself when there is none or it refuses. The child
+// runs the command from the loaded groups of the command's files only, in its
+// order, loading nothing again. server.rb serves exactly the two commands
+// List and Batch make, with the server's args: keep them in step.
 type rspecSuite struct {
 	cfg   *config.Config
 	names map[string]Name // the listing's names; read-only after ParseList

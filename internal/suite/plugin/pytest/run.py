@@ -11,10 +11,11 @@ the next test starts: when the process dies (os._exit, a segfault, a kill),
 the last "start" without its "done" names the test that was running.
 
 serve is the warm runner (see serve below, and internal/agent/warm.go for its
-client): it loads pytest, its plugins, the conftest files and the test modules
-once, with a collect-only session that imports each test module and collects
-nothing from it ("preload"), and forks a child per batch that runs `run` from
-that state.
+client): it runs one pytest session with the batches' arguments, collects the
+suite once as a serial run does, and instead of running the items forks a
+child per request from that session: a listing's child writes the collected
+items, a batch's child runs the items its ids name with pytest's own runtest
+protocol, as pytest-xdist's workers run items of the session they collected.
 
 Events:
   {"event": "nopytest", "error": ...}                    python3 has no pytest
@@ -74,7 +75,7 @@ class Paratest:
 
     def pytest_configure(self, config):
         self.config = config
-        if self.mode != "run":
+        if self.mode not in ("run", "serve"):  # serve: for its batches' children
             return
         from _pytest.junitxml import LogXML
 
@@ -115,7 +116,7 @@ class Paratest:
         return path + "".join(rest)
 
     def pytest_collectreport(self, report):
-        if report.failed:
+        if report.failed and self.events is not None:  # serve: the log says why
             self.events.emit(
                 event="collecterror",
                 id=report.nodeid,
@@ -138,34 +139,40 @@ class Paratest:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
 
-    def pytest_make_collect_report(self, collector):
-        """preload: a test module is imported, not collected. Collecting its
-        items in the server would leave state behind in the module (a second
-        session in the same process escapes some parametrize ids twice); the
-        child collects them, as a cold batch does."""
-        if self.mode != "preload":
-            return None
-        from _pytest.python import Module
-        from _pytest.reports import CollectReport
-
-        if not isinstance(collector, Module):
-            return None
-        try:
-            collector.obj  # imports the module, as pytest's collection does
-        except Exception:
-            pass  # the child meets the same error, as a cold batch would
-        return CollectReport(collector.nodeid, "passed", None, [])
-
     def pytest_collection_finish(self, session):
-        if self.mode != "list":
-            return
-        for item in session.items:
+        if self.mode == "list":
+            self.list_items(session.items)
+
+    def list_items(self, items):
+        for item in items:
             suite, classname, name = self.names(item.nodeid)
             event = dict(event="item", id=item.nodeid, suite=suite, classname=classname, name=name)
             arg = self.arg(item)
             if arg != item.nodeid:
                 event["arg"] = arg
             self.events.emit(**event)
+
+    def pytest_runtestloop(self, session):
+        """serve: the server's session never runs its items; it serves
+        requests from them (see serve). It returns in a batch's child only,
+        after running the batch's items."""
+        if self.mode != "serve":
+            return None
+        if session.testsfailed or not session.items or session.config.option.collectonly:
+            return True  # nothing to serve: serve says why
+        items = self.server(self, session)
+        self.mode = "run"
+        session.items = items
+        session.testscollected = len(items)
+        # What pytest's own pytest_runtestloop does with the items.
+        for i, item in enumerate(items):
+            nextitem = items[i + 1] if i + 1 < len(items) else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            if session.shouldfail:
+                raise session.Failed(session.shouldfail)
+            if session.shouldstop:
+                raise session.Interrupted(session.shouldstop)
+        return True
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.events.emit(event="start", id=nodeid)
@@ -194,6 +201,8 @@ class Paratest:
         self.events.emit(event="done", id=nodeid, cases=cases, output=output)
 
     def pytest_sessionfinish(self, session, exitstatus):
+        if self.events is None:  # the server's own session
+            return
         # -x or --maxfail stopped the session: the tests not started are not
         # done with, they go back to the queue.
         stopped = session.shouldfail or session.shouldstop
@@ -201,64 +210,81 @@ class Paratest:
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("list", "run", "preload"):
+    if len(argv) < 3 or argv[1] not in ("list", "run"):
         sys.stderr.write("usage: run.py list|run RESULTS [pytest arguments] [-- IDS...]\n")
         return 4
     mode, events, args = argv[1], Events(argv[2]), argv[3:]
     sys.argv[0] = "pytest"  # for pytest's usage messages
+    pytest = import_pytest(events)
+    if pytest is None:
+        return 4
+    wanted = None
+    if mode == "run":
+        wanted = set(split_ids(args)[1])
+    else:
+        args = ["--collect-only", "-q"] + args
+    return pytest.main(args, plugins=[Paratest(events, mode, wanted)])
+
+
+def import_pytest(events):
+    """pytest, with our plugin's hooks ordered; None when python3 has none."""
     try:
         import pytest
     except ImportError as e:
         events.emit(event="nopytest", error=str(e), python=sys.executable)
         sys.stderr.write("jenkins-paratest: %s (%s): the image needs pytest for python3\n" % (e, sys.executable))
-        return 4
-    wanted = None
-    if mode == "run":
-        # Our "--" is the last one: the ids follow it.
-        cut = len(args) - 1 - args[::-1].index("--") if "--" in args else len(args)
-        wanted = set(args[cut + 1:])
-    else:  # list, preload
-        args = ["--collect-only", "-q"] + args
+        return None
     # trylast: after every other plugin has reordered or deselected.
     Paratest.pytest_collection_modifyitems = pytest.hookimpl(trylast=True)(Paratest.pytest_collection_modifyitems)
-    # tryfirst: before pytest's own collection.
-    Paratest.pytest_make_collect_report = pytest.hookimpl(tryfirst=True)(Paratest.pytest_make_collect_report)
-    return pytest.main(args, plugins=[Paratest(events, mode, wanted)])
+    # tryfirst: instead of pytest's own loop, in serve mode.
+    Paratest.pytest_runtestloop = pytest.hookimpl(tryfirst=True)(Paratest.pytest_runtestloop)
+    return pytest
+
+
+def split_ids(args):
+    """A run command's pytest arguments and its ids: our "--" is the last one."""
+    cut = len(args) - 1 - args[::-1].index("--") if "--" in args else len(args)
+    return args[:cut], args[cut + 1:]
 
 
 # The warm server. It runs as long as its container, in a process group of its
 # own; its output goes to the worker log.
 #
 # It writes its pid to SOCKET.pid first, so that a client knows a server is
-# loading and waits for it. Then one collect-only session with the batches'
-# arguments imports pytest, its plugins, the conftest files and the test
-# modules (rewritten by pytest's assertion hook), which stay in sys.modules: a
-# later pytest.main in the same process builds its config, plugins and session
-# anew and finds the modules imported. That session collects no test: a
-# module's items are made by the child's session only, as they are in a cold
-# batch (pytest keeps some of what it derives from a module's marks on them;
-# a second collection of the same module escapes non-ASCII parametrize ids
-# twice). The server never runs a test, and forks
-# each batch's child from that state, so every batch starts from the same
-# preloaded state, never from what an earlier batch left. When the preload
-# fails, the server says why and exits: the clients run their batches cold.
+# loading and waits for it. Then it runs one pytest session with the batches'
+# arguments: pytest, its plugins, the conftest files and every test module are
+# imported (rewritten by pytest's assertion hook), and the session collects the
+# suite as a serial run does (collection hooks, modifyitems, -k, -m and
+# deselection included). Our plugin's pytest_runtestloop then takes over from
+# pytest's: instead of running the items, the session listens on SOCKET and
+# forks a child per request, so that every child starts from the collected,
+# never-run session, never from what an earlier batch left. When the session
+# does not get there (a conftest that does not import, a collection error, no
+# test collected), the server says why and exits: the clients run cold, and
+# the cold listing reports the error.
 #
-# A child runs the batch as the cold command would: the client's descriptors as
-# 0, 1 and 2, its working directory and environment, run.py's main with its
-# argv, then the interpreter's exit (atexit handlers, flushed streams). A
-# command that is not `run.py run`, another working directory, another python3
-# or other PYTHON* variables (which shape the interpreter at its start) are
+# A listing's child (`run.py list RESULTS` with the server's arguments) writes
+# the collected items as a cold listing does, without collecting again. A
+# batch's child (`run.py run RESULTS` with the server's arguments, then `--`
+# and ids the session collected) takes the client's descriptors as 0, 1 and 2
+# (pytest's global capture is stopped before and started again after, on them;
+# faulthandler writes to the new 2) and its environment, with what the session
+# changed in the server's applied over it (a conftest's pytest_configure ran
+# there, not in the child). It runs the ids' items in the order a cold batch
+# would run them: the order of the ids, then pytest's grouping of items by
+# their higher-scoped parameters (with paths in the arguments, which a cold
+# batch collects before its ids: the session's order). Each goes through
+# pytest's runtest protocol, its next item given so that fixtures tear down as
+# in a cold batch, -x and --maxfail honoured; then the session ends as pytest
+# ends one (our plugin's "finish", junitxml, pytest_sessionfinish and
+# pytest_unconfigure hooks) and the child exits as the interpreter would
+# (atexit handlers, flushed streams). Any other command, other arguments, an id
+# the session did not collect, another working directory, another python3 or
+# other PYTHON* variables (which shape the interpreter at its start) are
 # refused: the client runs them cold.
 
 
 def serve(argv):
-    import atexit
-    import gc
-    import selectors
-    import shutil
-    import signal
-    import socket
-    import tempfile
     import time
     import traceback
 
@@ -266,240 +292,373 @@ def serve(argv):
         sys.stderr.write("usage: run.py serve SOCKET [pytest arguments]\n")
         return 4
     path, args = argv[2], argv[3:]
-    script = os.path.realpath(__file__)
     start = time.monotonic()
-    # What a batch must share with the server, taken before the preload's
+    # What a batch must share with the server, taken before the session's
     # conftest files can change it.
-    python = os.path.realpath(sys.executable)
-    cwd = os.getcwd()
-    interpreter_env = sorted(kv for kv in ("%s=%s" % kv for kv in os.environ.items()) if kv.startswith("PYTHON"))
-    pidfile = path + ".pid"
+    server = Server(path, args, start)
     for leftover in (path, path + ".slow"):
         try:
             os.unlink(leftover)
         except OSError:
             pass
-    with open(pidfile + ".tmp", "w") as f:
+    with open(server.pidfile + ".tmp", "w") as f:
         f.write("%d\n" % os.getpid())
-    os.replace(pidfile + ".tmp", pidfile)
+    os.replace(server.pidfile + ".tmp", server.pidfile)
 
-    # The preload's output (a collect-only listing) goes to the worker log
-    # only when it failed.
-    log = tempfile.TemporaryFile()
+    # The session's own output (pytest's header, its collection) goes to the
+    # worker log only when it did not get to serve.
     sys.stdout.flush()
     sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    os.dup2(log.fileno(), 1)
-    os.dup2(log.fileno(), 2)
+    server.quiet()
+    sys.argv = ["pytest", "serve", path] + args
+    code = 4
     try:
-        code = main([script, "preload", os.devnull] + args)
+        pytest = import_pytest(Events(os.devnull))
+        if pytest is not None:
+            plugin = Paratest(None, "serve", None)
+            plugin.server = server.run
+            code = pytest.main(args, plugins=[plugin])
     except SystemExit as e:
         code = e.code
     except BaseException:
         traceback.print_exc()
-        code = -1
+        code = 1
+    if server.in_child:
+        # A batch's child: pytest.main has ended its session.
+        exit_child(code)
+    tail = server.loud()
+    sys.stderr.write("paratest: warm pytest server: the session (pytest %s) ended with exit code %s before it could serve; batches run cold:\n%s\n" % (
+        " ".join(args), int(code) if isinstance(code, int) else code, tail))
+    os.unlink(server.pidfile)
+    return 1
+
+
+def exit_child(code):
+    """What the interpreter does when a script ends with sys.exit(code)."""
+    import atexit
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        sys.stderr.write("%s\n" % code)
+        code = 1
+    try:
+        atexit._run_exitfuncs()
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        os.close(saved[0])
-        os.close(saved[1])
-    if code not in (0, 5):  # 5: no test collected, as no module is
-        log.seek(0)
-        tail = log.read()[-4000:].decode("utf-8", "replace")
-        sys.stderr.write("paratest: warm pytest server: the preload (pytest --collect-only) exited %s; batches run cold:\n%s\n" % (code, tail))
-        os.unlink(pidfile)
-        return 1
-    log.close()
-
-    def refusal(req):
-        cmd = req.get("argv") or []
-        if len(cmd) < 3 or os.path.realpath(cmd[1]) != script or cmd[2] not in ("run", "list"):
-            return "not a run.py run or list command"
-        env = dict(kv.split("=", 1) for kv in req.get("env", []) if "=" in kv)
-        exe = shutil.which(cmd[0], path=env.get("PATH"))
-        if not exe or os.path.realpath(exe) != python:
-            return "another python3 than the server's (%s)" % exe
-        if req.get("cwd") != cwd:
-            return "another working directory than the server's (%s)" % cwd
-        if sorted(kv for kv in req.get("env", []) if kv.startswith("PYTHON")) != interpreter_env:
-            return "other PYTHON* variables than the server's"
-        return ""
-
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(64)
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_r, False)
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    sel = selectors.DefaultSelector()
-    sel.register(listener, selectors.EVENT_READ, "accept")
-    sel.register(wake_r, selectors.EVENT_READ, "reap")
-    children = {}  # pid → its client's connection
-    gc.freeze()  # the preloaded objects stay shared with the children
-    sys.stderr.write("paratest: warm pytest server ready in %.2fs (pid %d, %s)\n" % (time.monotonic() - start, os.getpid(), path))
-    sys.stderr.flush()
-
-    def send(conn, word, value):
-        try:
-            conn.sendall(("%s %s\n" % (word, value)).encode(errors="replace"))
-        except OSError:
-            pass
-
-    def close(conn):
-        try:
-            sel.unregister(conn)
-        except (KeyError, ValueError):
-            pass
-        conn.close()
-
-    def child(req, fds):
-        # Nothing of the server's stays open in the child: a client must see
-        # its connection end when the server dies.
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        sel.close()
-        listener.close()
-        for other in children.values():
-            if other is not None:
-                other.close()
-        os.close(wake_r)
-        os.close(wake_w)
-        for i, fd in enumerate(fds):
-            os.dup2(fd, i)
-            if fd > 2:
-                os.close(fd)
-        try:
-            os.chdir(req["cwd"])
-            os.environ.clear()
-            os.environ.update(dict(kv.split("=", 1) for kv in req["env"] if "=" in kv))
-            sys.argv = req["argv"][1:]
-            code = main(sys.argv)
-        except SystemExit as e:
-            code = e.code
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        # What the interpreter does when a script ends with sys.exit(code).
-        if code is None:
-            code = 0
-        elif not isinstance(code, int):
-            sys.stderr.write("%s\n" % code)
-            code = 1
-        try:
-            atexit._run_exitfuncs()
-        finally:
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except Exception:
-                    pass
-            os._exit(code & 0xFF)
-
-    def accept():
-        conn, _ = listener.accept()
-        conn.settimeout(10)
-        fds = []
-        try:
-            data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
-            req = parse_request(data)
-            while req is None:
-                more = conn.recv(1 << 16)
-                if not more or len(data) > 64 << 20:
-                    raise ValueError("the request ended early")
-                data += more
-                req = parse_request(data)
-            if len(fds) != 3:
-                raise ValueError("want 3 descriptors, got %d" % len(fds))
-        except (OSError, ValueError) as e:
-            for fd in fds:
-                os.close(fd)
-            send(conn, "refuse", "a bad request (%s)" % e)
-            conn.close()
-            return
-        why = refusal(req)
-        if why:
-            for fd in fds:
-                os.close(fd)
-            send(conn, "refuse", why)
-            conn.close()
-            return
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
+        for stream in (sys.stdout, sys.stderr):
             try:
-                os.setpgid(0, 0)
-                conn.close()
-                child(req, fds)
-            finally:
-                os._exit(70)
-        try:
-            os.setpgid(pid, pid)
-        except OSError:
-            pass  # the child did it, or has already exited
-        for fd in fds:
-            os.close(fd)
-        children[pid] = conn
-        send(conn, "pid", pid)
-        sel.register(conn, selectors.EVENT_READ, pid)
-
-    def reap():
-        try:
-            while os.read(wake_r, 4096):
+                stream.flush()
+            except Exception:
                 pass
-        except BlockingIOError:
-            pass
-        while children:
+        os._exit(int(code) & 0xFF)
+
+
+class Server:
+    """The warm server's socket, its children, and a child's start."""
+
+    def __init__(self, path, args, start):
+        import tempfile
+
+        self.path, self.args, self.start = path, args, start
+        self.pidfile = path + ".pid"
+        self.script = os.path.realpath(__file__)
+        self.python = os.path.realpath(sys.executable)
+        self.cwd = os.getcwd()
+        self.environ = dict(os.environ)
+        self.interpreter_env = sorted(kv for kv in ("%s=%s" % kv for kv in os.environ.items()) if kv.startswith("PYTHON"))
+        self.log = tempfile.TemporaryFile()
+        self.saved = None
+        self.in_child = False
+
+    def quiet(self):
+        """Until loud, fds 1 and 2 go to a temporary file."""
+        self.saved = os.dup(1), os.dup(2)
+        os.dup2(self.log.fileno(), 1)
+        os.dup2(self.log.fileno(), 2)
+
+    def loud(self):
+        """fds 1 and 2 are the worker log's again; the quiet output's tail."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if self.saved is not None:
+            os.dup2(self.saved[0], 1)
+            os.dup2(self.saved[1], 2)
+            os.close(self.saved[0])
+            os.close(self.saved[1])
+            self.saved = None
+        self.log.seek(0)
+        tail = self.log.read()[-4000:].decode("utf-8", "replace")
+        self.log.close()
+        return tail
+
+    def refusal(self, req, index):
+        """Why req is not for this server, or "" and the request's kind,
+        result file and items (None for a listing)."""
+        cmd = req.get("argv") or []
+        if len(cmd) < 4 or os.path.realpath(cmd[1]) != self.script or cmd[2] not in ("run", "list"):
+            return "not a run.py run or list command", None
+        env = dict(kv.split("=", 1) for kv in req.get("env", []) if "=" in kv)
+        import shutil
+
+        exe = shutil.which(cmd[0], path=env.get("PATH"))
+        if not exe or os.path.realpath(exe) != self.python:
+            return "another python3 than the server's (%s)" % exe, None
+        if req.get("cwd") != self.cwd:
+            return "another working directory than the server's (%s)" % self.cwd, None
+        if sorted(kv for kv in req.get("env", []) if kv.startswith("PYTHON")) != self.interpreter_env:
+            return "other PYTHON* variables than the server's", None
+        args, ids = cmd[4:], None
+        if cmd[2] == "run":
+            args, ids = split_ids(args)
+        if args != self.args:
+            return "other pytest arguments than the server's", None
+        if ids is None:
+            return "", ("list", cmd[3], None)
+        items, seen = [], set()
+        for id in ids:
+            item = index.get(id)
+            if item is None:
+                return "a test its session did not collect (%s)" % id, None
+            if item.nodeid not in seen:
+                seen.add(item.nodeid)
+                items.append(item)
+        return "", ("run", cmd[3], items)
+
+    def run(self, plugin, session):
+        """Serves requests from session, plugin's: returns only in a batch's
+        child, with the items it runs."""
+        import gc
+        import selectors
+        import signal
+        import socket
+        import time
+
+        index, position = {}, {}
+        for i, item in enumerate(session.items):
+            index.setdefault(item.nodeid, item)
+            index.setdefault(plugin.arg(item), item)
+            position.setdefault(item.nodeid, i)
+        # What the session changed in the environment (a conftest's
+        # pytest_configure), for the children, which take their client's.
+        now = dict(os.environ)
+        changed = {k: v for k, v in now.items() if self.environ.get(k) != v}
+        removed = [k for k in self.environ if k not in now]
+        self.loud()
+
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.path)
+        listener.listen(64)
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_r, False)
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        sel = selectors.DefaultSelector()
+        sel.register(listener, selectors.EVENT_READ, "accept")
+        sel.register(wake_r, selectors.EVENT_READ, "reap")
+        children = {}  # pid → its client's connection
+        gc.freeze()  # the session's objects stay shared with the children
+        sys.stderr.write("paratest: warm pytest server ready in %.2fs, %d tests collected (pid %d, %s)\n" % (
+            time.monotonic() - self.start, len(session.items), os.getpid(), self.path))
+        sys.stderr.flush()
+
+        def send(conn, word, value):
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            if pid not in children:
-                continue  # a process the preload started, not a batch
-            conn = children.pop(pid)
-            # What the agent does after a command: its leftovers go with it.
-            try:
-                os.killpg(pid, signal.SIGKILL)
+                conn.sendall(("%s %s\n" % (word, value)).encode(errors="replace"))
             except OSError:
                 pass
-            if os.WIFSIGNALED(status):
-                how = ("signal", os.WTERMSIG(status))
-            else:
-                how = ("exit", os.waitstatus_to_exitcode(status))
-            sys.stderr.write("paratest: warm pytest server: batch in child %d: %s %d%s\n" % (
-                pid, *how, "" if conn else " (its client had gone)"))
-            sys.stderr.flush()
-            if conn is not None:
-                send(conn, *how)
-                close(conn)
 
-    while True:
-        for key, _ in sel.select():
-            if key.data == "accept":
-                accept()
-            elif key.data == "reap":
-                reap()
+        def close(conn):
+            try:
+                sel.unregister(conn)
+            except (KeyError, ValueError):
+                pass
+            conn.close()
+
+        def child(req, fds, job):
+            # Nothing of the server's stays open in the child: a client must
+            # see its connection end when the server dies.
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            sel.close()
+            listener.close()
+            for other in children.values():
+                if other is not None:
+                    other.close()
+            os.close(wake_r)
+            os.close(wake_w)
+            self.in_child = True
+            config = session.config
+            # pytest's global capture holds the server's 0, 1 and 2 (copies
+            # it restores, files it reads back): stopped, it gives them back;
+            # started again, it captures the client's.
+            capman = config.pluginmanager.getplugin("capturemanager")
+            if capman is not None:
+                capman.stop_global_capturing()
+            for i, fd in enumerate(fds):
+                os.dup2(fd, i)
+                if fd > 2:
+                    os.close(fd)
+            if capman is not None:
+                capman.start_global_capturing()
+                capman.suspend_global_capture()  # as pytest leaves it after its start
+            refault(config)
+            os.environ.clear()
+            os.environ.update(dict(kv.split("=", 1) for kv in req["env"] if "=" in kv))
+            os.environ.update(changed)
+            for k in removed:
+                os.environ.pop(k, None)
+            sys.argv = ["pytest"] + req["argv"][2:]
+            kind, results, items = job
+            plugin.events = Events(results)
+            if kind == "list":
+                plugin.list_items(session.items)
+                plugin.events.emit(event="finish", exitstatus=0, stopped="")
+                exit_child(0)
+            plugin.wanted = set(item.nodeid for item in items)
+            if config.option.file_or_dir:
+                # Paths in the arguments: a cold batch collects them before
+                # its ids, and keeps its items in the order they come there.
+                items.sort(key=lambda item: position[item.nodeid])
             else:
-                # The client went (its batch was killed), or wrote more than
-                # it should: its child goes, and is reaped as any other.
-                pid, conn = key.data, key.fileobj
+                # pytest groups a batch's items by their higher-scoped
+                # parameters.
+                session._fixturemanager.pytest_collection_modifyitems(items)
+            # The terminal's start of a cold batch: its header (and start
+            # time), the count of its items.
+            reporter = config.pluginmanager.getplugin("terminalreporter")
+            if reporter is not None:
+                reporter.stats.pop("deselected", None)
+                reporter._numcollected = len(items)
+                reporter.pytest_sessionstart(session)
+                reporter.report_collect(True)
+            return items
+
+        def accept():
+            conn, _ = listener.accept()
+            conn.settimeout(10)
+            fds = []
+            try:
+                data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+                req = parse_request(data)
+                while req is None:
+                    more = conn.recv(1 << 16)
+                    if not more or len(data) > 64 << 20:
+                        raise ValueError("the request ended early")
+                    data += more
+                    req = parse_request(data)
+                if len(fds) != 3:
+                    raise ValueError("want 3 descriptors, got %d" % len(fds))
+            except (OSError, ValueError) as e:
+                for fd in fds:
+                    os.close(fd)
+                send(conn, "refuse", "a bad request (%s)" % e)
+                conn.close()
+                return None
+            why, job = self.refusal(req, index)
+            if why:
+                for fd in fds:
+                    os.close(fd)
+                send(conn, "refuse", why)
+                conn.close()
+                return None
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
                 try:
-                    if conn.recv(1):
-                        continue
-                except OSError:
+                    os.setpgid(0, 0)
+                    conn.close()
+                    return child(req, fds, job)
+                except BaseException:
+                    import traceback
+
+                    traceback.print_exc()
+                    exit_child(70)
+            try:
+                os.setpgid(pid, pid)
+            except OSError:
+                pass  # the child did it, or has already exited
+            for fd in fds:
+                os.close(fd)
+            children[pid] = conn
+            send(conn, "pid", pid)
+            sel.register(conn, selectors.EVENT_READ, pid)
+            return None
+
+        def reap():
+            try:
+                while os.read(wake_r, 4096):
                     pass
+            except BlockingIOError:
+                pass
+            while children:
+                try:
+                    pid, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    return
+                if pid == 0:
+                    return
+                if pid not in children:
+                    continue  # a process the session started, not a batch
+                conn = children.pop(pid)
+                # What the agent does after a command: its leftovers go with it.
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except OSError:
                     pass
-                children[pid] = None
-                close(conn)
+                if os.WIFSIGNALED(status):
+                    how = ("signal", os.WTERMSIG(status))
+                else:
+                    how = ("exit", os.waitstatus_to_exitcode(status))
+                sys.stderr.write("paratest: warm pytest server: batch in child %d: %s %d%s\n" % (
+                    pid, *how, "" if conn else " (its client had gone)"))
+                sys.stderr.flush()
+                if conn is not None:
+                    send(conn, *how)
+                    close(conn)
+
+        while True:
+            for key, _ in sel.select():
+                if key.data == "accept":
+                    items = accept()
+                    if items is not None:
+                        return items  # in a batch's child
+                elif key.data == "reap":
+                    reap()
+                else:
+                    # The client went (its batch was killed), or wrote more
+                    # than it should: its child goes, and is reaped as any
+                    # other.
+                    pid, conn = key.data, key.fileobj
+                    try:
+                        if conn.recv(1):
+                            continue
+                    except OSError:
+                        pass
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                    children[pid] = None
+                    close(conn)
+
+
+def refault(config):
+    """pytest's faulthandler writes to a copy of the server's 2: to the
+    child's, as it would in a cold batch."""
+    try:
+        from _pytest.faulthandler import fault_handler_stderr_key as key
+    except ImportError:
+        return
+    if key not in config.stash:
+        return
+    import faulthandler
+
+    faulthandler.disable()
+    config.stash[key].close()
+    config.stash[key] = open(os.dup(2), "w")
+    faulthandler.enable(file=config.stash[key])
 
 
 def parse_request(data):
