@@ -220,9 +220,7 @@ func (p *pool) recover(ctx context.Context, w *worker) bool {
 		// The stream broke while the worker waited for the batch: it goes
 		// back to the queue as it is (not a lost test), and the worker on
 		// in the container, whose setup stands.
-		w.sess, w.stopBeat, w.broken = sess, stop, false
-		p.s.event(w, result.EventReady, "back in the same container")
-		go p.heartbeat(life, w, sess)
+		p.resume(life, stop, w, sess)
 		p.s.con.Infof("worker %s: back in its container; its next batch, which never reached it, goes back to the queue", w.tag())
 		hb.lease.Requeue(hb.ids...)
 		return true
@@ -234,9 +232,7 @@ func (p *pool) recover(ctx context.Context, w *worker) bool {
 		res, kept, err = sess.Pending(pctx, hb.seq)
 		done()
 		if err == nil && kept {
-			w.sess, w.stopBeat, w.broken = sess, stop, false
-			p.s.event(w, result.EventReady, "back in the same container")
-			go p.heartbeat(life, w, sess)
+			p.resume(life, stop, w, sess)
 			p.s.con.Infof("worker %s: back; its batch of %s finished meanwhile", w.tag(), plural(len(hb.ids), "test"))
 			vs := p.verdicts(w, hb.ids, res, append(hb.stdout, res.Stdout...), append(hb.stderr, res.Stderr...), time.Since(hb.start), hb.timeout)
 			p.finish(w, hb.lease, vs)
@@ -250,6 +246,14 @@ func (p *pool) recover(ctx context.Context, w *worker) bool {
 	stop()
 	p.lose(w, hb.lease, hb.ids, err)
 	return false
+}
+
+// resume makes sess, living until stop, w's session in the container it had,
+// with its heartbeat.
+func (p *pool) resume(life context.Context, stop context.CancelFunc, w *worker, sess *session.Session) {
+	w.sess, w.stopBeat, w.broken = sess, stop, false
+	p.s.event(w, result.EventReady, "back in the same container")
+	go p.heartbeat(life, w, sess)
 }
 
 // dropHeld gives up the result of w's held batch: its tests go back to the
