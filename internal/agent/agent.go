@@ -279,7 +279,7 @@ func runCommand(ctx context.Context, argv, env []string, timeout time.Duration, 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
+	if err := startScored(cmd, oomScoreCommand); err != nil {
 		fmt.Fprintf(stderr, "paratest: cannot run %q: %v\n", argv[0], err)
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return ExitNotFound, false

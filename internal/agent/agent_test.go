@@ -216,3 +216,22 @@ func TestIdleWaitsOutAHeldHeartbeat(t *testing.T) {
 		t.Fatal("idle did not end after the hold and its TTL")
 	}
 }
+
+// The command's processes are what the kernel kills first for lack of memory,
+// from their first instruction; the agent keeps its own score.
+func TestCommandIsTheOOMKillersFirstChoice(t *testing.T) {
+	own, err := os.ReadFile("/proc/self/oom_score_adj")
+	if err != nil {
+		t.Skipf("no OOM score here: %v", err)
+	}
+	code, out, stderr := main(t, "exec", "--", "sh", "-c", "cat /proc/self/oom_score_adj")
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	if got := strings.TrimSpace(out); got != strconv.Itoa(oomScoreCommand) {
+		t.Errorf("the command's OOM score is %s, want %d", got, oomScoreCommand)
+	}
+	if after, _ := os.ReadFile("/proc/self/oom_score_adj"); !bytes.Equal(after, own) {
+		t.Errorf("the agent's own score went from %q to %q", own, after)
+	}
+}

@@ -2,9 +2,11 @@ package agent
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // CgroupRoot is where a container sees its own cgroup: the memory controller's
@@ -52,4 +54,36 @@ func memoryLimit(root string) int64 {
 		return n
 	}
 	return 0
+}
+
+// What the kernel kills first when a container goes over its memory limit:
+// the tests' processes, then the services', never the agent before them, for
+// a killed agent loses the worker's session and with it the verdict that says
+// "out of memory". An unprivileged process may raise its own score and lower
+// it back, never below where it began.
+const (
+	oomScoreCommand = 1000
+	oomScoreService = 500
+)
+
+// oomScoreMu keeps one start at a time in the window where the agent carries
+// the score its child is to inherit.
+var oomScoreMu sync.Mutex
+
+// startScored starts cmd with the kernel's OOM score adjustment set to score:
+// the agent takes it on while it forks, so the child inherits it from its first
+// instruction (a write to the child's file after the fork would race what the
+// child starts), and returns to its own at once. Where the file cannot be
+// written (a read-only /proc), cmd starts as it is.
+func startScored(cmd *exec.Cmd, score int) error {
+	const file = "/proc/self/oom_score_adj"
+	oomScoreMu.Lock()
+	defer oomScoreMu.Unlock()
+	own, err := os.ReadFile(file)
+	if err != nil || os.WriteFile(file, []byte(strconv.Itoa(score)), 0) != nil {
+		return cmd.Start()
+	}
+	// The agent may always return to the score it began with.
+	defer func() { _ = os.WriteFile(file, own, 0) }()
+	return cmd.Start()
 }

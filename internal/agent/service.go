@@ -60,7 +60,7 @@ func service(ctx context.Context, argv []string, o serviceOptions, stdout, stder
 		stderr = &lockedWriter{w: stderr}
 		cmd.Stderr = stderr
 	}
-	if err := cmd.Start(); err != nil {
+	if err := startScored(cmd, oomScoreService); err != nil {
 		fmt.Fprintf(stderr, "paratest: cannot run the service's command %q: %v\n", argv[0], err)
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return ExitNotFound
