@@ -352,3 +352,23 @@ func vmHWM(pid int) int64 {
 	}
 	return 0
 }
+
+// A host whose sshd goes away just as the run cleans up still has its
+// containers removed once it is back: the clean-up tries again, as the workers
+// do, within its time.
+func TestHostDownAtCleanupIsCleanedWhenBack(t *testing.T) {
+	need(t, true)
+	hosts := startHosts(t, 1, 2, "")
+	dir := writeConfig(t, slowSuite(4, "0.2"))
+	id := runID(t)
+	b := startRun(t, dir, nil, append([]string{"run", "--run-id", id}, hosts.flags()...)...)
+	b.waitFor(t, "==> paratest: cleanup")
+	hosts.servers[0].Stop()
+	time.Sleep(2 * time.Second)
+	hosts.servers[0].Restart()
+	if code := b.wait(t); code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", code, strings.Join(b.seen, "\n"))
+	}
+	exactlyOnce(t, filepath.Join(dir, "paratest-out"), 4)
+	assertNoContainers(t, id)
+}

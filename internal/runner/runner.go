@@ -441,17 +441,26 @@ func (s *master) removeIn(ctx context.Context, keep map[int]bool) {
 	for i, h := range s.hosts {
 		wg.Go(func() {
 			var r removal
-			r.removed, r.err = s.removeOn(ctx, h, keep)
-			if r.err == nil && len(s.cfg.Services) > 0 { // the workers' networks, now unused
-				_, r.err = h.eng.RemoveNetworks(ctx, map[string]string{LabelRun: s.cfg.RunID, LabelRole: roleNetwork})
-			}
-			// The agent's volume goes with the run's last container, unless
-			// another run of this version still uses it.
+			// A host that went away (sshd restarting, a cut connection) as the
+			// run ended is tried again for a while, as its workers would be;
+			// one never reached has nothing of the run's and is tried once.
 			h.mu.Lock()
-			vol := h.agentVolume
+			giveUp := time.Now()
+			if h.cleaned {
+				giveUp = giveUp.Add(cleanupRetryFor)
+			}
 			h.mu.Unlock()
-			if vol != "" && r.err == nil {
-				_, r.volErr = h.eng.RemoveVolumes(ctx, map[string]string{LabelAgent: vol})
+			for {
+				r.err, r.volErr = s.removeOnce(ctx, h, keep, &r.removed)
+				if r.err == nil && r.volErr == nil || !time.Now().Before(giveUp) {
+					break
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(jitter(min(s.cfg.ReconnectInterval, cleanupRetryEvery))):
+					continue
+				}
+				break
 			}
 			r.finished = true
 			mu.Lock()
@@ -499,6 +508,34 @@ func (s *master) removeIn(ctx context.Context, keep map[int]bool) {
 // survives ctx's cancellation, for cleanupTimeout, cut to abortCleanupTimeout
 // once ctx is cancelled (a first signal, before or during the clean-up), and
 // ended by hard (a second signal).
+// A clean-up that fails on a host is tried again every cleanupRetryEvery (or
+// reconnect_interval when shorter) for cleanupRetryFor before it says what may
+// be left there: a host that went down for good during the run costs the run
+// that much at its end.
+const (
+	cleanupRetryFor   = 10 * time.Second
+	cleanupRetryEvery = time.Second
+)
+
+// removeOnce removes what the run made on h (but the containers of the
+// workers in keep), adding the containers removed to removed: the containers,
+// the workers' networks, and the agent's volume, which goes with the run's last
+// container unless another run of this version still uses it.
+func (s *master) removeOnce(ctx context.Context, h *host, keep map[int]bool, removed *[]string) (err, volErr error) {
+	ids, err := s.removeOn(ctx, h, keep)
+	*removed = append(*removed, ids...)
+	if err == nil && len(s.cfg.Services) > 0 { // the workers' networks, now unused
+		_, err = h.eng.RemoveNetworks(ctx, map[string]string{LabelRun: s.cfg.RunID, LabelRole: roleNetwork})
+	}
+	h.mu.Lock()
+	vol := h.agentVolume
+	h.mu.Unlock()
+	if vol != "" && err == nil {
+		_, volErr = h.eng.RemoveVolumes(ctx, map[string]string{LabelAgent: vol})
+	}
+	return err, volErr
+}
+
 // removeOn removes the run's containers on h but those of the workers in keep.
 func (s *master) removeOn(ctx context.Context, h *host, keep map[int]bool) ([]string, error) {
 	if len(keep) == 0 {

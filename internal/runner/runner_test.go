@@ -59,6 +59,9 @@ type fakeEngine struct {
 	// outside a session ("worker: argv").
 	removals []map[string]string
 	execs    []string
+	// removeFails is how many RemoveAll calls fail (a host gone as the run
+	// ends) before they succeed.
+	removeFails int
 }
 
 func (f *fakeEngine) Host() string { return "local" }
@@ -103,6 +106,10 @@ func (f *fakeEngine) RemoveAll(_ context.Context, labels map[string]string) ([]s
 	defer f.mu.Unlock()
 	f.removeAlls++
 	f.removals = append(f.removals, labels)
+	if f.removeFails > 0 {
+		f.removeFails--
+		return nil, errLost
+	}
 	return nil, nil
 }
 func (f *fakeEngine) RemoveStale(context.Context, map[string]string) ([]string, int, error) {
@@ -505,6 +512,18 @@ func TestFailedListingRemovesWarmWorkers(t *testing.T) {
 	}
 	if eng.removeStales != 1 || eng.removeAlls < 1 { // leftovers before the run, then the clean-up
 		t.Errorf("RemoveStale called %d times, RemoveAll %d: want the leftovers removed once and the clean-up after the failed listing", eng.removeStales, eng.removeAlls)
+	}
+}
+
+// A host that cannot be cleaned up as the run ends (its connection lost) is
+// tried again until it can: nothing is said to be left there.
+func TestCleanupTriesAGoneHostAgain(t *testing.T) {
+	eng := &fakeEngine{run: func(string, string, int) (int, error) { return 0, nil }, removeFails: 2}
+	_, console := fakeRunWith(t, []string{"a", "b"}, eng, nil)
+	eng.mu.Lock()
+	defer eng.mu.Unlock()
+	if eng.removeFails != 0 || strings.Contains(console, "may be left") {
+		t.Errorf("clean-up with %d failures left untried, console:\n%s", eng.removeFails, console)
 	}
 }
 
