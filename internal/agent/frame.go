@@ -94,7 +94,7 @@ func ReadFrame(r io.Reader) (Frame, error) {
 // reader of a stream of output frames allocates nothing per frame.
 func ReadFrameInto(r io.Reader, buf []byte) (Frame, []byte, error) {
 	if cap(buf) < headerSize {
-		buf = make([]byte, headerSize, 4096)
+		buf = make([]byte, headerSize) // a reader of many frames passes its own
 	}
 	h := buf[:headerSize] // read before the payload takes its place
 	if _, err := io.ReadFull(r, h); err != nil {

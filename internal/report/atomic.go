@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -14,7 +15,17 @@ func tempPrefix(base string) string { return "." + base + ".tmp-" }
 // rename, so a reader (Jenkins' junit step, a pipeline's readFile) sees the old file
 // or the whole new one, never a partial or empty one. It creates the directory if
 // needed and leaves no temporary file behind on error.
-func WriteAtomic(path string, data []byte) (err error) {
+func WriteAtomic(path string, data []byte) error {
+	return WriteAtomicFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteAtomicFunc is WriteAtomic of what write writes to the file (unbuffered:
+// a writer of many small pieces brings its own bufio.Writer), so that a large
+// report goes to its file as it is made, never whole in memory.
+func WriteAtomicFunc(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -31,7 +42,7 @@ func WriteAtomic(path string, data []byte) (err error) {
 			err = fmt.Errorf("write %s: %w", path, err)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	// CreateTemp makes the file 0600; reports are read by people and other tools.

@@ -158,12 +158,14 @@ func (s *Session) Close() error {
 
 // read reads the agent's frames until the stream ends, then ends the session.
 func (s *Session) read(r *io.PipeReader, hello chan<- error, execDone <-chan struct{}) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	// Reads of a payload at least as large as the buffer bypass it: a small
+	// one costs no throughput, and there is one per worker.
+	br := bufio.NewReaderSize(r, 8<<10)
 	err := s.greet(br)
 	hello <- err
 	// One payload buffer for the whole stream: output frames are written on
 	// synchronously, so a test printing gigabytes makes no garbage here.
-	var buf []byte
+	buf := make([]byte, 0, 4096)
 	for err == nil {
 		var f agent.Frame
 		if f, buf, err = agent.ReadFrameInto(br, buf); err == nil {

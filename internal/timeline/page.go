@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -170,7 +171,9 @@ func (m *model) worst(idx []int) string {
 	return verdictOrder[min(best, len(verdictOrder)-1)]
 }
 
-func writePage(b *bytes.Buffer, m *model) {
+// writePage writes m's page to w and returns the first write error.
+func writePage(w io.Writer, m *model) error {
+	b := &pageWriter{w: w}
 	g := m.geometry()
 	bars := m.bars(g)
 	m.Bars = len(bars)
@@ -201,9 +204,35 @@ func writePage(b *bytes.Buffer, m *model) {
 	}
 	// json.Marshal escapes <, > and &: nothing in the block can end it.
 	fmt.Fprintf(b, "<script type=\"application/json\" id=\"%s\">%s</script>\n</body>\n</html>\n", DataID, data)
+	return b.err
 }
 
-func (m *model) writeHeader(b *bytes.Buffer) {
+// pageWriter is the page's writer: after its first error it writes nothing
+// and keeps that error, so that the page's many writes need no checks.
+type pageWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (p *pageWriter) Write(b []byte) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
+	n, err := p.w.Write(b)
+	p.err = err
+	return n, err
+}
+
+func (p *pageWriter) WriteString(s string) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
+	n, err := io.WriteString(p.w, s)
+	p.err = err
+	return n, err
+}
+
+func (m *model) writeHeader(b *pageWriter) {
 	verdict := "PASSED"
 	switch c := m.counts; {
 	case m.interrupted:
@@ -284,7 +313,7 @@ func (m *model) where(a attempt) string {
 	return l.Host + "/" + l.Worker
 }
 
-func writeLegend(b *bytes.Buffer) {
+func writeLegend(b *pageWriter) {
 	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="` + itoa(svgW) + `" height="22" font-family="sans-serif" font-size="12" role="img" aria-label="legend">` + "\n")
 	x := 4.0
 	item := func(colour, label string) {
@@ -302,7 +331,7 @@ func writeLegend(b *bytes.Buffer) {
 	b.WriteString("</svg>\n")
 }
 
-func (m *model) writeChart(b *bytes.Buffer, g geometry, bars []bar) {
+func (m *model) writeChart(b *pageWriter, g geometry, bars []bar) {
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%s" font-family="sans-serif" font-size="11" role="group" aria-label="timeline: a lane per worker, a bar per attempt">`+"\n",
 		svgW, num(g.bottom+tipH+4))
 
@@ -447,7 +476,7 @@ func (m *model) barText(br bar) string {
 
 // writeLists shows, under the chart, what has no bar (the lost tests) and what
 // a reader looks for first (the bad attempts), readable without hovering.
-func (m *model) writeLists(b *bytes.Buffer) {
+func (m *model) writeLists(b *pageWriter) {
 	if len(m.Lost) > 0 {
 		fmt.Fprintf(b, "<h2 id=\"lost\">Lost tests (%d)</h2>\n<p>These never got a verdict, so they have no bar.</p>\n<ul>\n", len(m.Lost))
 		for i, id := range m.Lost {

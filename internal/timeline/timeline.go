@@ -15,7 +15,9 @@
 package timeline
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/report"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
@@ -26,13 +28,18 @@ const DataID = "paratest-timeline"
 
 // Write writes the timeline of run to path, atomically.
 func Write(path string, run *result.Run) error {
-	return report.WriteAtomic(path, Render(run))
+	return report.WriteAtomicFunc(path, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := writePage(bw, build(run)); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }
 
 // Render is the timeline page of run.
 func Render(run *result.Run) []byte {
-	m := build(run)
 	var b bytes.Buffer
-	writePage(&b, m)
+	_ = writePage(&b, build(run)) // a buffer takes every write
 	return b.Bytes()
 }
