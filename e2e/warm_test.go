@@ -252,7 +252,7 @@ type warmBox struct {
 func startWarmBox(t *testing.T, image, preset string) *warmBox {
 	name := fmt.Sprintf("paratest-e2e-warm-%s-%d", preset, os.Getpid())
 	exec.Command("docker", "rm", "-f", name).Run()
-	if out, err := exec.Command("docker", "run", "-d", "--name", name, "--network", "none", image, "sleep", "infinity").CombinedOutput(); err != nil {
+	if out, err := exec.Command("docker", "run", "-d", "--name", name, "--network", "none", "--tmpfs", suite.ScratchDir+":mode=1777", image, "sleep", "infinity").CombinedOutput(); err != nil {
 		t.Fatalf("docker run %s: %v: %s", image, err, out)
 	}
 	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })

@@ -69,6 +69,10 @@ type Mount struct {
 	Target string // absolute path in the container
 }
 
+// ScratchSize bounds a container's Scratch directory. What is written there
+// counts against the container's memory limit.
+const ScratchSize = 256 << 20
+
 // ContainerSpec describes a container to start.
 type ContainerSpec struct {
 	Image  string
@@ -79,6 +83,12 @@ type ContainerSpec struct {
 	Files  []File
 	Mounts []Mount
 	Limits Limits
+	// Scratch, when set, is a directory the engine gives the container in
+	// memory (tmpfs, an emptyDir of medium Memory), writable by any user, of
+	// at most ScratchSize bytes: where runners write their result files as
+	// they go, one small write per event, which a container's own file system
+	// may make slow (fuse-overlayfs: ~100 µs a write).
+	Scratch string
 	// Network, when set, is the network (made by Engine.Network) the container
 	// joins instead of the engine's default one, known there by Aliases as
 	// well as by its name. It overrides Limits.Network.

@@ -390,13 +390,14 @@ func (s *master) containerSpec(role string, worker, attempt int, env []string) e
 		}
 	}
 	return engine.ContainerSpec{
-		Image:  s.cfg.Image,
-		Name:   name,
-		Labels: labels,
-		Env:    append(append([]string(nil), s.cfg.Env...), env...),
-		Cmd:    []string{agentPath, "agent", "idle", "--orphan-ttl", s.cfg.OrphanTTL.String()},
-		Files:  s.suite.Files(),
-		Limits: engineLimits(s.cfg.Limits),
+		Image:   s.cfg.Image,
+		Name:    name,
+		Labels:  labels,
+		Env:     append(append([]string(nil), s.cfg.Env...), env...),
+		Cmd:     []string{agentPath, "agent", "idle", "--orphan-ttl", s.cfg.OrphanTTL.String()},
+		Files:   s.suite.Files(),
+		Limits:  engineLimits(s.cfg.Limits),
+		Scratch: suite.ScratchDir,
 	}
 }
 

@@ -160,7 +160,7 @@ func TestCucumberParseListErrors(t *testing.T) {
 	}, {
 		name: "a broken stream",
 		out:  Output{ExitCode: 0, File: []byte("{\"event\":\"start\"}\nnot json\n{\"event\":\"done\"}\n")},
-		want: "cucumber --dry-run: unreadable /tmp/paratest-cucumber-list.jsonl: line 2: invalid character 'o' in literal null (expecting 'u')",
+		want: "cucumber --dry-run: unreadable /.paratest-results/paratest-cucumber-list.jsonl: line 2: invalid character 'o' in literal null (expecting 'u')",
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -390,8 +390,8 @@ func TestCucumberCommands(t *testing.T) {
 		wantEnv   []string
 	}{{
 		name:      "no args",
-		wantList:  []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-list.jsonl"},
-		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-7.jsonl", "--format", "progress", "features/a b.feature:3", "features/ü.feature:12"},
+		wantList:  []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-list.jsonl"},
+		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-7.jsonl", "--format", "progress", "features/a b.feature:3", "features/ü.feature:12"},
 		wantEnv:   []string{"RUBYLIB=/.paratest/cucumber"},
 	}, {
 		name: "args: options, a path and a variable",
@@ -399,25 +399,25 @@ func TestCucumberCommands(t *testing.T) {
 			Args: []string{"--tags", "~@wip", "--strict", "features/api", "-p", "ci", "DRIVER=headless", "--order=defined"},
 			Env:  []string{"RUBYLIB=lib:vendor", "OTHER=1"},
 		},
-		wantList: []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-list.jsonl",
+		wantList: []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-list.jsonl",
 			"--tags", "~@wip", "--strict", "features/api", "-p", "ci", "DRIVER=headless", "--order=defined"},
 		// The path lists; a batch runs its own scenarios only.
-		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-7.jsonl", "--format", "progress",
+		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-7.jsonl", "--format", "progress",
 			"--tags", "~@wip", "--strict", "-p", "ci", "DRIVER=headless", "--order=defined", "features/a b.feature:3", "features/ü.feature:12"},
 		wantEnv: []string{"RUBYLIB=/.paratest/cucumber:lib:vendor"},
 	}, {
 		name:     "args: a formatter of theirs on stdout",
 		cfg:      config.Config{Args: []string{"--format", "pretty", "--format", "junit", "--out", "reports"}},
-		wantList: []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-list.jsonl", "--format", "pretty", "--format", "junit", "--out", "reports"},
-		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-7.jsonl",
+		wantList: []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-list.jsonl", "--format", "pretty", "--format", "junit", "--out", "reports"},
+		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-7.jsonl",
 			"--format", "pretty", "--format", "junit", "--out", "reports", "features/a b.feature:3", "features/ü.feature:12"},
 		wantEnv: []string{"RUBYLIB=/.paratest/cucumber"},
 	}, {
 		name: "args: formatters of theirs to files",
 		cfg:  config.Config{Args: []string{"-f", "junit", "-o", "reports", "--format=html", "--out=r.html"}},
-		wantList: []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-list.jsonl",
+		wantList: []string{"cucumber", "--dry-run", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-list.jsonl",
 			"-f", "junit", "-o", "reports", "--format=html", "--out=r.html"},
-		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/tmp/paratest-cucumber-7.jsonl", "--format", "progress",
+		wantBatch: []string{"cucumber", "--format", "Paratest::CucumberFormatter", "--out", "/.paratest-results/paratest-cucumber-7.jsonl", "--format", "progress",
 			"-f", "junit", "-o", "reports", "--format=html", "--out=r.html", "features/a b.feature:3", "features/ü.feature:12"},
 		wantEnv: []string{"RUBYLIB=/.paratest/cucumber"},
 	}}
@@ -428,14 +428,14 @@ func TestCucumberCommands(t *testing.T) {
 			if diff := cmp.Diff(tc.wantList, l.Argv); diff != "" {
 				t.Errorf("List argv (-want +got):\n%s", diff)
 			}
-			if l.ResultFile != "/tmp/paratest-cucumber-list.jsonl" || !slices.Equal(l.Env, tc.wantEnv) {
+			if l.ResultFile != "/.paratest-results/paratest-cucumber-list.jsonl" || !slices.Equal(l.Env, tc.wantEnv) {
 				t.Errorf("List result file %q, env %q", l.ResultFile, l.Env)
 			}
 			b := c.Batch([]string{"features/a b.feature:3", "features/ü.feature:12"}, 7)
 			if diff := cmp.Diff(tc.wantBatch, b.Argv); diff != "" {
 				t.Errorf("Batch argv (-want +got):\n%s", diff)
 			}
-			if b.ResultFile != "/tmp/paratest-cucumber-7.jsonl" || !slices.Equal(b.Env, tc.wantEnv) {
+			if b.ResultFile != "/.paratest-results/paratest-cucumber-7.jsonl" || !slices.Equal(b.Env, tc.wantEnv) {
 				t.Errorf("Batch result file %q, env %q", b.ResultFile, b.Env)
 			}
 			if c.Group("features/a.feature:3") != "" || !c.PerID() {

@@ -128,7 +128,7 @@ func TestPytestParseList(t *testing.T) {
 			edit: func(o *Output) { o.File, o.Stderr = nil, []byte("ModuleNotFoundError: No module named 'pytest'\n") },
 			err:  "python3 cannot start pytest (ModuleNotFoundError: No module named 'pytest'): install pytest"},
 		{name: "exit 0 without a result file", capture: "001-list", edit: func(o *Output) { o.File = nil },
-			err: "pytest --collect-only exited 0 but wrote no /tmp/paratest-pytest-list.jsonl"},
+			err: "pytest --collect-only exited 0 but wrote no /.paratest-results/paratest-pytest-list.jsonl"},
 		{name: "unreadable result file", capture: "001-list", edit: func(o *Output) { o.File = append(o.File, "{\"event\": \"item\", \"id\n"...) },
 			err: "pytest --collect-only: result line 326:"},
 		{name: "internal error", capture: "003-list-no-tests",
@@ -191,20 +191,20 @@ func TestPytestCommands(t *testing.T) {
 	p.cfg = &config.Config{Args: []string{"-m", "not slow", "--tb=short"}, Warm: true}
 	list := p.List()
 	// Through the warm client: on the worker that lists, the server's preload is the listing's.
-	coldList := []string{"python3", "/.paratest/pytest/run.py", "list", "/tmp/paratest-pytest-list.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short"}
+	coldList := []string{"python3", "/.paratest/pytest/run.py", "list", "/.paratest-results/paratest-pytest-list.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short"}
 	if want := append([]string{"/.paratest/bin/agent", "agent", "warm", "/tmp/paratest-pytest-warm.sock", "--"}, coldList...); !slices.Equal(list.Argv, want) {
 		t.Errorf("list argv %q, want %q", list.Argv, want)
 	}
 	if w, _ := p.Warm(); w.PidFile != "/tmp/paratest-pytest-warm.sock.pid" {
 		t.Errorf("warm runner's pid file %q: batches would not wait for it", w.PidFile)
 	}
-	if list.ResultFile != "/tmp/paratest-pytest-list.jsonl" {
+	if list.ResultFile != "/.paratest-results/paratest-pytest-list.jsonl" {
 		t.Errorf("list result file %q", list.ResultFile)
 	}
 	// The listing ran in /suite/tests under the rootdir /suite: the batch
 	// selects its tests by paths relative to the working directory.
 	ids := []string{"tests/test_sub.py::test_param[x[1]]", "tests/other.py::test_unlisted", "tests/test_sub.py::TestThing::test_method"}
-	cold := []string{"python3", "/.paratest/pytest/run.py", "run", "/tmp/paratest-pytest-7.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short", "--",
+	cold := []string{"python3", "/.paratest/pytest/run.py", "run", "/.paratest-results/paratest-pytest-7.jsonl", "-p", "no:cacheprovider", "-m", "not slow", "--tb=short", "--",
 		"test_sub.py::test_param[x[1]]", "tests/other.py::test_unlisted", "test_sub.py::TestThing::test_method"}
 	// Warm runners on: the client, which runs the cold command itself when
 	// there is no server.
@@ -212,7 +212,7 @@ func TestPytestCommands(t *testing.T) {
 	if want := append([]string{"/.paratest/bin/agent", "agent", "warm", "/tmp/paratest-pytest-warm.sock", "--"}, cold...); !slices.Equal(b.Argv, want) {
 		t.Errorf("batch argv\n%q, want\n%q", b.Argv, want)
 	}
-	if b.ResultFile != "/tmp/paratest-pytest-7.jsonl" {
+	if b.ResultFile != "/.paratest-results/paratest-pytest-7.jsonl" {
 		t.Errorf("batch result file %q", b.ResultFile)
 	}
 	warm, ok := p.Warm()

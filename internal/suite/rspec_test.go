@@ -65,7 +65,7 @@ func TestRSpecCommands(t *testing.T) {
 	if got := replaceAll(list.Argv, list.ResultFile, file); !slices.Equal(got, want) {
 		t.Errorf("List().Argv = %q,\nwant (testdata) %q", list.Argv, want)
 	}
-	if list.ResultFile != "/tmp/paratest-rspec-list.jsonl" || list.What != "rspec --dry-run" {
+	if list.ResultFile != "/.paratest-results/paratest-rspec-list.jsonl" || list.What != "rspec --dry-run" {
 		t.Errorf("List() = %+v", list)
 	}
 
@@ -74,7 +74,7 @@ func TestRSpecCommands(t *testing.T) {
 	if got := replaceAll(b.Argv, b.ResultFile, file); !slices.Equal(got, want) {
 		t.Errorf("Batch().Argv = %q,\nwant (testdata) %q", b.Argv, want)
 	}
-	if b.ResultFile != "/tmp/paratest-rspec-7.jsonl" || b.What != "rspec" {
+	if b.ResultFile != "/.paratest-results/paratest-rspec-7.jsonl" || b.What != "rspec" {
 		t.Errorf("Batch() = %+v", b)
 	}
 	if other := r.Batch(out.IDs, 8); other.ResultFile == b.ResultFile {

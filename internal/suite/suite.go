@@ -21,11 +21,15 @@ import (
 // root, read-only for others: result files go to ResultFile's.
 const Dir = "/.paratest"
 
-// ResultFile is where a preset's runner writes its results inside a container:
-// in /tmp, which the image's user can write whoever it is. name is "list" or a
-// batch's seq.
+// ScratchDir is the directory in memory every container of a run has
+// (engine.ContainerSpec.Scratch), which the image's user can write whoever it
+// is: the presets' result files go there.
+const ScratchDir = "/.paratest-results"
+
+// ResultFile is where a preset's runner writes its results inside a container,
+// in ScratchDir. name is "list" or a batch's seq.
 func ResultFile(kind string, name any) string {
-	return fmt.Sprintf("/tmp/paratest-%s-%v.jsonl", kind, name)
+	return fmt.Sprintf("%s/paratest-%s-%v.jsonl", ScratchDir, kind, name)
 }
 
 // Command is what an adapter runs inside a container, through the agent.

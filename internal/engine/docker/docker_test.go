@@ -94,6 +94,24 @@ func TestStartCopiesFiles(t *testing.T) {
 	}
 }
 
+// A container's Scratch is a directory in memory, of the size the engine
+// promises, that any user can write.
+func TestStartGivesScratchInMemory(t *testing.T) {
+	e := setup(t)
+	c := start(t, e, engine.ContainerSpec{Scratch: "/.scratch"})
+	if out, _, _ := run(t, c, nil, "mode", "/.scratch"); out != "1777\n" {
+		t.Errorf("scratch mode %q, want 1777", out)
+	}
+	mounts, _, _ := run(t, c, nil, "cat", "/proc/mounts")
+	want := fmt.Sprintf("tmpfs /.scratch tmpfs rw,nosuid,nodev,noexec,relatime,size=%dk", engine.ScratchSize>>10)
+	if !strings.Contains(mounts, want) {
+		t.Errorf("no %q in /proc/mounts:\n%s", want, mounts)
+	}
+	if _, stderr, code := run(t, c, nil, "write", "/.scratch/r.jsonl", "x"); code != 0 {
+		t.Errorf("write in scratch: exit %d: %s", code, stderr)
+	}
+}
+
 // A start that fails after the create removes the container; the check setup
 // registers proves it.
 func TestStartFailureLeavesNothing(t *testing.T) {

@@ -70,6 +70,9 @@ func hostConfig(spec engine.ContainerSpec) *containertypes.HostConfig {
 	if spec.Network != "" {
 		hc.NetworkMode = containertypes.NetworkMode(spec.Network)
 	}
+	if spec.Scratch != "" {
+		hc.Tmpfs = map[string]string{spec.Scratch: fmt.Sprintf("rw,nosuid,nodev,noexec,size=%d,mode=1777", engine.ScratchSize)}
+	}
 	return hc
 }
 

@@ -42,13 +42,14 @@ func template() corev1.PodTemplateSpec {
 
 func workerSpec(runID string) engine.ContainerSpec {
 	return engine.ContainerSpec{
-		Image:  "example/suite:1",
-		Name:   "paratest-" + runID + "-worker3",
-		Labels: map[string]string{"paratest.run": runID, "paratest.role": "worker", "paratest.worker": "3"},
-		Env:    []string{"A=1", "B=x=y"},
-		Cmd:    []string{agent.Path, "agent", "idle", "--orphan-ttl", "1m0s"},
-		Mounts: []engine.Mount{{Volume: "paratest-agent-0123", Target: "/.paratest/bin"}},
-		Limits: engine.Limits{NanoCPUs: 1.5e9, Memory: 2 << 30, CapDrop: []string{"net_raw"}},
+		Image:   "example/suite:1",
+		Name:    "paratest-" + runID + "-worker3",
+		Labels:  map[string]string{"paratest.run": runID, "paratest.role": "worker", "paratest.worker": "3"},
+		Env:     []string{"A=1", "B=x=y"},
+		Cmd:     []string{agent.Path, "agent", "idle", "--orphan-ttl", "1m0s"},
+		Mounts:  []engine.Mount{{Volume: "paratest-agent-0123", Target: "/.paratest/bin"}},
+		Limits:  engine.Limits{NanoCPUs: 1.5e9, Memory: 2 << 30, CapDrop: []string{"net_raw"}},
+		Scratch: "/.results",
 	}
 }
 
@@ -92,15 +93,18 @@ func TestPodFor(t *testing.T) {
 	if sc := w.SecurityContext; sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation || sc.Capabilities == nil || sc.Capabilities.Drop[0] != "NET_RAW" {
 		t.Errorf("security context %+v: want no privilege escalation, NET_RAW dropped", sc)
 	}
-	if len(w.VolumeMounts) != 2 || w.VolumeMounts[1].MountPath != "/.paratest/bin" || !w.VolumeMounts[1].ReadOnly {
-		t.Errorf("mounts %+v: want the template's and the agent's, read-only", w.VolumeMounts)
+	if len(w.VolumeMounts) != 3 || w.VolumeMounts[1].MountPath != "/.paratest/bin" || !w.VolumeMounts[1].ReadOnly ||
+		w.VolumeMounts[2].MountPath != "/.results" || w.VolumeMounts[2].ReadOnly {
+		t.Errorf("mounts %+v: want the template's, the agent's read-only, and the scratch", w.VolumeMounts)
 	}
 	if len(s.InitContainers) != 1 || s.InitContainers[0].Image != "jenkins-paratest-agent:v1" ||
 		!cmp.Equal(s.InitContainers[0].Command, []string{"/jenkins-paratest", "agent", "install", "/.paratest/bin"}) {
 		t.Errorf("init containers %+v: want the agent image installing the agent", s.InitContainers)
 	}
-	if len(s.Volumes) != 2 || s.Volumes[1].EmptyDir == nil {
-		t.Errorf("volumes %+v: want the template's and the agent's emptyDir", s.Volumes)
+	if len(s.Volumes) != 3 || s.Volumes[1].EmptyDir == nil || s.Volumes[2].EmptyDir == nil ||
+		s.Volumes[2].Name != w.VolumeMounts[2].Name || s.Volumes[2].EmptyDir.Medium != corev1.StorageMediumMemory ||
+		s.Volumes[2].EmptyDir.SizeLimit.Value() != engine.ScratchSize {
+		t.Errorf("volumes %+v: want the template's, the agent's emptyDir and the scratch in memory", s.Volumes)
 	}
 	if s.EnableServiceLinks == nil || *s.EnableServiceLinks {
 		t.Error("service links reach the tests' environment")

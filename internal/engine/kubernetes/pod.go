@@ -24,10 +24,11 @@ const (
 	WorkerContainer = "worker"
 	// AgentBinary is where the agent image holds the static binary.
 	AgentBinary   = "/jenkins-paratest"
-	agentInit     = "paratest-agent" // the init container that installs the agent
-	agentVolume   = "paratest-agent" // the emptyDir it installs it into
-	maxPodName    = 63               // a pod's host name is its name: a DNS label
-	podNameSuffix = 6                // "-" and 5 random characters
+	agentInit     = "paratest-agent"   // the init container that installs the agent
+	agentVolume   = "paratest-agent"   // the emptyDir it installs it into
+	scratchVolume = "paratest-scratch" // ContainerSpec.Scratch: an emptyDir in memory
+	maxPodName    = 63                 // a pod's host name is its name: a DNS label
+	podNameSuffix = 6                  // "-" and 5 random characters
 )
 
 // agentDir is where the worker container mounts the agent's emptyDir.
@@ -99,6 +100,9 @@ func (e *Engine) podFor(spec engine.ContainerSpec, pull corev1.PullPolicy) (*cor
 		w.Env = append(w.Env, corev1.EnvVar{Name: k, Value: v})
 	}
 	w.VolumeMounts = append(w.VolumeMounts, corev1.VolumeMount{Name: agentVolume, MountPath: agentDir, ReadOnly: true})
+	if spec.Scratch != "" {
+		w.VolumeMounts = append(w.VolumeMounts, corev1.VolumeMount{Name: scratchVolume, MountPath: spec.Scratch})
+	}
 	limits(&w, spec.Limits)
 	s.Containers = append([]corev1.Container{w}, rest...)
 	for _, sc := range spec.Sidecars {
@@ -127,6 +131,10 @@ func (e *Engine) podFor(spec engine.ContainerSpec, pull corev1.PullPolicy) (*cor
 		Resources:       w.Resources, // a quota's LimitRange asks init containers for them too
 	}}, s.InitContainers...)
 	s.Volumes = append(s.Volumes, corev1.Volume{Name: agentVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	if spec.Scratch != "" {
+		size := resource.NewQuantity(engine.ScratchSize, resource.BinarySI)
+		s.Volumes = append(s.Volumes, corev1.Volume{Name: scratchVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: size}}})
+	}
 	return pod, nil
 }
 
