@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -239,9 +240,17 @@ func checkParity(t *testing.T, serial map[caseKey]string, p parityRun) {
 	id := runID(t)
 	dir := writeConfig(t, fmt.Sprintf("image: %s\npull: never\npreset: %s\nworkers: 4\nbatch: 8\nrun_id: %s\n%s", p.image, p.preset, id, p.extra))
 	out := filepath.Join(dir, "out")
+	listed := paratest(t, dir, nil, "list", "--config", filepath.Join(dir, "paratest.yml"))
+	if listed.code != 0 {
+		t.Fatalf("list exited %d: %s", listed.code, listed.stderr)
+	}
 	r := paratest(t, dir, nil, "run", "--config", filepath.Join(dir, "paratest.yml"), "--out", out)
 	if r.code != 1 {
 		t.Fatalf("run exited %d, want 1 (the suite has failures)", r.code)
+	}
+	// `list` lists what the run runs.
+	if got, want := slices.Sorted(slices.Values(lines(listed.stdout))), journalIDs(t, out); !slices.Equal(got, want) {
+		t.Errorf("list printed %d ids, the run ran %d: list %q, run %q", len(got), len(want), head(got), head(want))
 	}
 	ours := ourVerdicts(t, out)
 	if v := ours[p.crash]; v != "failed" {
@@ -281,3 +290,26 @@ func assertServed(t *testing.T, out, served string) {
 		t.Logf("%s: %d batches served warm", filepath.Base(f), n)
 	}
 }
+
+// journalIDs are the ids of the tests out's run has a verdict of, sorted.
+func journalIDs(t *testing.T, out string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, "journal.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, line := range lines(string(data)) {
+		var e struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("journal line %q: %v", line, err)
+		}
+		seen[e.ID] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// head is the first few of ids, for a message.
+func head(ids []string) []string { return ids[:min(len(ids), 5)] }

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	units "github.com/docker/go-units"
 
 	"github.com/jenkins-paratest/jenkins-paratest/internal/agent"
-	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/queue"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/session"
@@ -23,9 +21,6 @@ import (
 
 // setupShown bounds what the master keeps of a setup's output, head and tail.
 const setupShown = 16 << 10
-
-// maxResultFile bounds the result file copied out of a container after a command.
-const maxResultFile = 64 << 20
 
 // setup runs the setup command once in a worker's fresh container; a failure
 // retires the worker with the command's output in the error.
@@ -47,43 +42,6 @@ func (p *pool) setup(ctx context.Context, w *worker) error {
 
 func roundEnv(round int) []string {
 	return []string{"PARATEST_ROUND=" + strconv.Itoa(round)}
-}
-
-// exec runs an adapter's command in c through the agent, killed whole after
-// timeout (0: none): its result file is removed before and read after. The output
-// goes to stdout and stderr as it comes, untranslated (cmd.Text is the caller's);
-// the Output returned has no Stdout or Stderr, which the caller captured.
-func (s *master) exec(ctx context.Context, c engine.Container, cmd suite.Command, timeout time.Duration, stdout, stderr io.Writer, env ...string) (suite.Output, error) {
-	if cmd.ResultFile != "" {
-		// A file left by an earlier command must not be read as this one's.
-		var msg bytes.Buffer
-		code, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{agentPath, "agent", "rm", cmd.ResultFile}, Stderr: &msg})
-		if err != nil {
-			return suite.Output{}, fmt.Errorf("remove %s: %w", cmd.ResultFile, err)
-		}
-		if code != 0 {
-			return suite.Output{}, fmt.Errorf("remove %s: exit code %d: %s", cmd.ResultFile, code, strings.TrimSpace(msg.String()))
-		}
-	}
-	start := time.Now()
-	code, err := c.Exec(ctx, engine.ExecSpec{
-		Cmd:    append(execPrefix(timeout), cmd.Argv...),
-		Env:    append(append([]string(nil), cmd.Env...), env...),
-		Stdout: stdout,
-		Stderr: stderr,
-	})
-	if err != nil {
-		return suite.Output{}, err
-	}
-	out := suite.Output{ExitCode: code, Duration: time.Since(start)}
-	if cmd.ResultFile != "" {
-		data, err := c.ReadFile(ctx, cmd.ResultFile, maxResultFile)
-		if err != nil && !errors.Is(err, engine.ErrNotExist) {
-			return suite.Output{}, fmt.Errorf("copy %s: %w", cmd.ResultFile, err)
-		}
-		out.File = data
-	}
-	return out, nil
 }
 
 // runBatch runs one batch of tests on a worker and turns the outcome into one

@@ -81,13 +81,28 @@ func (s *master) listInContainer(ctx context.Context) (ids []string, err error) 
 			err = exit.Infraf("listing: remove container: %w", rerr)
 		}
 	}()
-	stdout, stderr := &listingOutput{}, newCapture(listingStderr)
-	cmd := s.suite.List()
-	out, err := s.exec(ctx, c, cmd, 0, stdout, stderr, listingEnv)
+	// Through a session, as on a worker: its agent reads the result file
+	// where the engine's file copy cannot (the scratch tmpfs).
+	sess, err := session.Open(ctx, c)
 	if err != nil {
 		return nil, s.listingError(ctx, err)
 	}
-	out.Stdout, out.Stderr = stdout.Bytes(), stderr.Bytes()
+	defer sess.Close()
+	stdout, stderr := &listingOutput{}, newCapture(listingStderr)
+	cmd := s.suite.List()
+	start := time.Now()
+	res, err := sess.Run(ctx, session.Run{
+		ID:         1,
+		Argv:       cmd.Argv,
+		Env:        append(append([]string(nil), cmd.Env...), listingEnv),
+		ResultFile: cmd.ResultFile,
+		Stdout:     stdout,
+		Stderr:     stderr,
+	})
+	if err != nil {
+		return nil, s.listingError(ctx, err)
+	}
+	out := suite.Output{ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}
 	return s.parseListing(out, stdout.over)
 }
 

@@ -505,10 +505,6 @@ func (s *master) removeIn(ctx context.Context, keep map[int]bool) {
 	}
 }
 
-// cleanupContext is the context of a clean-up after ctx, the run's: it
-// survives ctx's cancellation, for cleanupTimeout, cut to abortCleanupTimeout
-// once ctx is cancelled (a first signal, before or during the clean-up), and
-// ended by hard (a second signal).
 // A clean-up that fails on a host is tried again every cleanupRetryEvery (or
 // reconnect_interval when shorter) for cleanupRetryFor before it says what may
 // be left there: a host that went down for good during the run costs the run
@@ -584,6 +580,10 @@ func (s *master) workerNumbers(h *host) []int {
 	return nil
 }
 
+// cleanupContext is the context of a clean-up after ctx, the run's: it
+// survives ctx's cancellation, for cleanupTimeout, cut to abortCleanupTimeout
+// once ctx is cancelled (a first signal, before or during the clean-up), and
+// ended by hard (a second signal).
 func cleanupContext(ctx, hard context.Context) (context.Context, context.CancelFunc) {
 	bound := cleanupTimeout
 	if ctx.Err() != nil {

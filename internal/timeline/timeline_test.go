@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -347,5 +348,35 @@ func TestWriteIsAtomic(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
 		t.Errorf("%d files in the directory, want timeline.html alone", len(entries))
+	}
+}
+
+// failingWriter takes n bytes, then fails every write.
+type failingWriter struct{ n int }
+
+var errFull = errors.New("no space left on device")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errFull
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// A page that cannot be written whole says so: the first write error, at
+// whatever point of the page it came.
+func TestWritePageReportsTheWriteError(t *testing.T) {
+	run := cases()[0].run
+	whole := len(Render(run))
+	for _, at := range []int{0, 100, whole / 2, whole - 1} {
+		if err := writePage(&failingWriter{n: at}, build(run)); !errors.Is(err, errFull) {
+			t.Errorf("write failing after %d of %d bytes: %v, want %v", at, whole, err, errFull)
+		}
+	}
+	if err := writePage(&failingWriter{n: whole}, build(run)); err != nil {
+		t.Errorf("a page that fits: %v", err)
 	}
 }
