@@ -216,13 +216,17 @@ func (p *pool) recover(ctx context.Context, w *worker) bool {
 	w.held = nil
 	life, stop := context.WithCancel(context.WithoutCancel(ctx))
 	sess, err := session.Open(life, w.c)
-	if err == nil && hb.unsent {
-		// The stream broke while the worker waited for the batch: it goes
-		// back to the queue as it is (not a lost test), and the worker on
-		// in the container, whose setup stands.
+	if hb.unsent {
+		// The stream broke while the worker waited for the batch: it never
+		// ran, so it goes back to the queue as it is (not a lost test), and
+		// the worker on in the container, whose setup stands, if it is there.
+		hb.lease.Requeue(hb.ids...)
+		if err != nil {
+			stop()
+			return false
+		}
 		p.resume(life, stop, w, sess)
 		p.s.con.Infof("worker %s: back in its container; its next batch, which never reached it, goes back to the queue", w.tag())
-		hb.lease.Requeue(hb.ids...)
 		return true
 	}
 	if err == nil {
@@ -264,11 +268,14 @@ func (p *pool) dropHeld(ctx context.Context, w *worker, cause error) {
 		return
 	}
 	w.held = nil
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		hb.lease.Done(hb.ids...)
-		return
+	case hb.unsent: // it never ran: no lost test
+		hb.lease.Requeue(hb.ids...)
+	default:
+		p.lose(w, hb.lease, hb.ids, cause)
 	}
-	p.lose(w, hb.lease, hb.ids, cause)
 }
 
 // lost marks w's container as lost: the next attempt starts another.
