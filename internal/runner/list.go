@@ -88,22 +88,33 @@ func (s *master) listInContainer(ctx context.Context) (ids []string, err error) 
 		return nil, s.listingError(ctx, err)
 	}
 	defer sess.Close()
-	stdout, stderr := &listingOutput{}, newCapture(listingStderr)
-	cmd := s.suite.List()
-	start := time.Now()
-	res, err := sess.Run(ctx, session.Run{
-		ID:         1,
-		Argv:       cmd.Argv,
-		Env:        append(append([]string(nil), cmd.Env...), listingEnv),
-		ResultFile: cmd.ResultFile,
-		Stdout:     stdout,
-		Stderr:     stderr,
-	})
+	out, over, err := s.runList(ctx, sess, 1, io.Discard)
 	if err != nil {
 		return nil, s.listingError(ctx, err)
 	}
-	out := suite.Output{ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}
-	return s.parseListing(out, stdout.over)
+	return s.parseListing(out, over)
+}
+
+// runList runs the suite's list command on sess as its run id, env added to
+// its environment and its stderr copied to log. The Output holds what the
+// master keeps of the command's output; over says its stdout went past
+// maxListing.
+func (s *master) runList(ctx context.Context, sess *session.Session, id uint64, log io.Writer, env ...string) (out suite.Output, over bool, err error) {
+	cmd := s.suite.List()
+	stdout, stderr := &listingOutput{}, newCapture(listingStderr)
+	start := time.Now()
+	res, err := sess.Run(ctx, session.Run{
+		ID:         id,
+		Argv:       cmd.Argv,
+		Env:        append(append(append([]string(nil), cmd.Env...), listingEnv), env...),
+		ResultFile: cmd.ResultFile,
+		Stdout:     stdout,
+		Stderr:     io.MultiWriter(stderr, log),
+	})
+	if err != nil {
+		return suite.Output{}, false, err
+	}
+	return suite.Output{ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}, stdout.over, nil
 }
 
 // The master keeps at most maxListing bytes of a listing's output (about
@@ -189,28 +200,18 @@ func (l *firstLister) deliver(out suite.Output, err error) {
 // listOnWorker runs the list command on w's session for the lister, env added
 // to its environment.
 func (p *pool) listOnWorker(ctx context.Context, w *worker, env ...string) {
-	cmd := p.s.suite.List()
-	fmt.Fprintf(w.log, "=== paratest: listing: %s\n", cmd.What)
-	stdout, stderr := &listingOutput{}, newCapture(listingStderr)
+	fmt.Fprintf(w.log, "=== paratest: listing: %s\n", p.s.suite.List().What)
 	w.seq++
 	hctx, done := w.h.connection(ctx)
 	defer done()
-	start := time.Now()
-	res, err := w.sess.Run(hctx, session.Run{
-		ID:         uint64(w.seq),
-		Argv:       cmd.Argv,
-		Env:        append(append(append([]string(nil), cmd.Env...), listingEnv), env...),
-		ResultFile: cmd.ResultFile,
-		Stdout:     stdout,
-		Stderr:     io.MultiWriter(stderr, w.log),
-	})
+	out, over, err := p.s.runList(hctx, w.sess, uint64(w.seq), w.log, env...)
 	if err != nil {
 		p.lister.deliver(suite.Output{}, err)
 		return
 	}
-	fmt.Fprintf(w.log, "=== paratest: listing: exit code %d after %s, %d bytes\n", res.ExitCode, time.Since(start).Round(time.Millisecond), stdout.Len())
-	p.lister.over = stdout.over
-	p.lister.deliver(suite.Output{ExitCode: res.ExitCode, Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), File: res.File, Duration: time.Since(start)}, nil)
+	fmt.Fprintf(w.log, "=== paratest: listing: exit code %d after %s, %d bytes\n", out.ExitCode, out.Duration.Round(time.Millisecond), len(out.Stdout))
+	p.lister.over = over
+	p.lister.deliver(out, nil)
 }
 
 // listed is the run's listing: the tests file, or the list command's ids from
