@@ -28,7 +28,6 @@ func at(status result.Status, r int, w string, s int, d time.Duration) result.At
 		Round:    r,
 		Worker:   w,
 		Host:     "local",
-		LogPath:  "paratest-out/logs/local_" + w + ".log",
 	}
 	if status.Bad() {
 		a.Excerpt = fmt.Sprintf("paratest-out/attachments/local_%s-%d.txt", w, r)

@@ -17,7 +17,7 @@ var t0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 func at(status result.Status, r int, w, host, msg string) result.Attempt {
 	return result.Attempt{
 		Status: status, Round: r, Worker: w, Host: host, Message: msg,
-		Start: t0, Duration: time.Second, LogPath: "paratest-out/logs/" + host + "_" + w + ".log",
+		Start: t0, Duration: time.Second,
 	}
 }
 

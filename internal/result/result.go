@@ -34,7 +34,6 @@ type Attempt struct {
 	Round    int    // 1 for the first round
 	Worker   string // worker name, "w3"
 	Host     string // host name, "local" for the local engine
-	LogPath  string // path of the worker's full log, relative to the working directory
 	// Excerpt is the path, relative to the working directory, of the part of
 	// the worker's log its batch wrote (report.WriteExcerpt): what a failing
 	// testcase links to. "" when the attempt passed or no excerpt was written.

@@ -298,7 +298,6 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			Round:    round,
 			Worker:   w.name,
 			Host:     w.h.name,
-			LogPath:  w.logPath,
 		}
 		if a.Status.Bad() {
 			a.Excerpt = p.excerpt(w, round)

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"hash/maphash"
 	"strconv"
 	"sync"
 )
@@ -13,34 +14,113 @@ import (
 // "<name> (<id>)", which no other id gives. The order is the listing's, so the
 // same listing names alike every time, and a test added later never renames
 // one that was there.
+//
+// What it keeps is sized for 100,000 tests: a name is derived again when asked
+// for (derive is a few string operations), the (class, name)s taken are kept
+// by their hash with the id that has it (24 bytes a test, where a map of the
+// names was 170), and only a renamed id's name is kept whole.
 type names struct {
 	derive func(id string) Name
+	hash   func(Name) uint64
 
-	mu    sync.Mutex
-	byID  map[string]Name
-	taken map[[2]string]string // (class, name) → the id that has it
+	mu sync.Mutex
+	// taken is the id that has a (class, name), by the pair's hash; a pair
+	// whose hash another pair has (one in 2^64) is in spill.
+	taken   map[uint64]string
+	spill   map[[2]string]string
+	renamed map[string]Name   // the ids named "<name> (<id>)"
+	classes map[string]string // one copy of each class and suite string
 }
 
 func newNames(derive func(id string) Name) *names {
-	return &names{derive: derive, byID: map[string]Name{}, taken: map[[2]string]string{}}
+	seed := maphash.MakeSeed()
+	return &names{
+		derive: derive,
+		hash: func(n Name) uint64 {
+			var h maphash.Hash
+			h.SetSeed(seed)
+			h.WriteString(n.Class)
+			h.WriteByte(0)
+			h.WriteString(n.Name)
+			return h.Sum64()
+		},
+		taken:   map[uint64]string{},
+		spill:   map[[2]string]string{},
+		renamed: map[string]Name{},
+		classes: map[string]string{},
+	}
 }
 
 // of is id's name, decided the first time it is asked for.
 func (ns *names) of(id string) Name {
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
-	if n, ok := ns.byID[id]; ok {
+	if n, ok := ns.renamed[id]; ok {
 		return n
 	}
-	n := ns.derive(id)
+	n := ns.named(id)
 	base := n.Name
-	for i := 1; ns.taken[[2]string{n.Class, n.Name}] != ""; i++ {
+	for i := 1; ; i++ {
+		holder := ns.holder(n)
+		if holder == id {
+			return n
+		}
+		if holder == "" {
+			break
+		}
 		n.Name = base + " (" + id + ")"
 		if i > 1 { // an id whose own name is that: never in practice
 			n.Name += " " + strconv.Itoa(i)
 		}
 	}
-	ns.taken[[2]string{n.Class, n.Name}] = id
-	ns.byID[id] = n
+	ns.take(n, id)
+	if n.Name != base {
+		ns.renamed[id] = n
+	}
 	return n
+}
+
+// named is id's derived name, its class and suite the strings kept already.
+func (ns *names) named(id string) Name {
+	n := ns.derive(id)
+	n.Class = ns.intern(n.Class)
+	n.Suite = ns.intern(n.Suite)
+	return n
+}
+
+func (ns *names) intern(s string) string {
+	if kept, ok := ns.classes[s]; ok {
+		return kept
+	}
+	ns.classes[s] = s
+	return s
+}
+
+// holder is the id that has n, "" when none has.
+func (ns *names) holder(n Name) string {
+	id, ok := ns.taken[ns.hash(n)]
+	if !ok {
+		return ""
+	}
+	if c := ns.current(id); c.Class == n.Class && c.Name == n.Name {
+		return id
+	}
+	return ns.spill[[2]string{n.Class, n.Name}]
+}
+
+func (ns *names) take(n Name, id string) {
+	h := ns.hash(n)
+	if _, ok := ns.taken[h]; ok {
+		ns.spill[[2]string{n.Class, n.Name}] = id
+		return
+	}
+	ns.taken[h] = id
+}
+
+// current is the name an id that has one has.
+func (ns *names) current(id string) Name {
+	if n, ok := ns.renamed[id]; ok {
+		return n
+	}
+	return ns.named(id)
 }

@@ -12,16 +12,24 @@ import (
 
 // The verdicts a bar is coloured by, worst first: a merged bar takes the
 // colour of the worst attempt in it.
+// A verdict is a byte, not its word: the model has one per attempt.
+type verdict uint8
+
 const (
-	vFailed   = "failed"    // a bad attempt of a test that failed
-	vTimedOut = "timed_out" // killed at its timeout
-	vLost     = "lost"      // lost with its container max_lost times
-	vFlaky    = "flaky"     // a bad attempt of a test that passed on a rerun
-	vSkipped  = "skipped"
-	vPassed   = "passed"
+	vFailed   verdict = iota // a bad attempt of a test that failed
+	vTimedOut                // killed at its timeout
+	vLost                    // lost with its container max_lost times
+	vFlaky                   // a bad attempt of a test that passed on a rerun
+	vSkipped
+	vPassed
 )
 
-var verdictOrder = []string{vFailed, vTimedOut, vLost, vFlaky, vSkipped, vPassed}
+var verdictOrder = []verdict{vFailed, vTimedOut, vLost, vFlaky, vSkipped, vPassed}
+
+// String is the verdict's word in the data and the page's classes.
+func (v verdict) String() string {
+	return [...]string{"failed", "timed_out", "lost", "flaky", "skipped", "passed"}[v]
+}
 
 // The kinds of a lane's spans: its container starting (until its setup is
 // done), up (ready for tests: idle wherever no bar is), and the gap from a lost
@@ -114,13 +122,13 @@ var attemptFields = []string{"lane", "test", "start_ms", "duration_ms", "verdict
 
 // attempt is one drawn attempt; start is where it is drawn (see batchEps).
 type attempt struct {
-	Lane, Test     int
+	Lane, Test     int32 // at 100,000 attempts each byte is 100 kB
 	StartMS, DurMS int64
-	Verdict        string
-	Round          int
+	Verdict        verdict
+	Round          int32
 
-	a     *result.Attempt
-	start time.Time
+	a       *result.Attempt
+	startNS int64 // Unix nanoseconds: 8 bytes where a time.Time is 24
 }
 
 // MarshalJSON writes an attempt as an array (attemptFields): at 100,000
@@ -136,13 +144,17 @@ func (a attempt) MarshalJSON() ([]byte, error) {
 	b = append(b, ',')
 	b = strconv.AppendInt(b, a.DurMS, 10)
 	b = append(b, ',')
-	b = strconv.AppendQuote(b, a.Verdict) // a fixed word: "passed", "failed", …
+	b = strconv.AppendQuote(b, a.Verdict.String()) // a fixed word: "passed", "failed", …
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(a.Round), 10)
 	return append(b, ']'), nil
 }
 
-func (a attempt) end() time.Time { return a.start.Add(a.a.Duration) }
+func (a attempt) end() time.Time { return a.startTime().Add(a.a.Duration) }
+
+// startTime is when the chart has the attempt start: its own start, or where
+// pack moved it.
+func (a attempt) startTime() time.Time { return time.Unix(0, a.startNS) }
 
 // model is data with what drawing it needs besides.
 type model struct {
@@ -195,31 +207,34 @@ func build(run *result.Run) *model {
 	for _, e := range run.Events {
 		lanes.index(e.Host, e.Worker)
 	}
-	testIndex := map[*result.Test]int{}
+	n := 0 // the attempts, counted first: at 100,000 a growing slice would hold two copies
+	for _, t := range run.Tests {
+		n += len(t.Attempts)
+	}
+	m.Attempts = make([]attempt, 0, n)
 	for _, t := range run.Tests {
 		if len(t.Attempts) == 0 && t.Parent == "" {
 			m.Lost = append(m.Lost, t.ID)
 		}
+		ti := -1 // t's index in m.Tests once it has an attempt drawn
 		for i := range t.Attempts {
 			a := &t.Attempts[i]
 			if m.notDrawn(t, a) {
 				continue
 			}
-			ti, ok := testIndex[t]
-			if !ok {
+			if ti < 0 {
 				ti = len(m.Tests)
-				testIndex[t] = ti
 				m.Tests = append(m.Tests, t.ID)
 			}
 			m.Attempts = append(m.Attempts, attempt{
-				Lane: lanes.index(a.Host, a.Worker), Test: ti, Verdict: verdictOf(t, a), Round: a.Round,
-				DurMS: a.Duration.Milliseconds(), a: a, start: a.Start,
+				Lane: int32(lanes.index(a.Host, a.Worker)), Test: int32(ti), Verdict: verdictOf(t, a), Round: int32(a.Round),
+				DurMS: a.Duration.Milliseconds(), a: a, startNS: a.Start.UnixNano(), // never zero: notDrawn
 			})
 		}
 	}
 	order := lanes.sorted()
 	for i := range m.Attempts {
-		m.Attempts[i].Lane = order[m.Attempts[i].Lane]
+		m.Attempts[i].Lane = int32(order[m.Attempts[i].Lane])
 	}
 	m.byLane = make([][]int, len(lanes.keys))
 	for i, a := range m.Attempts {
@@ -269,10 +284,10 @@ func build(run *result.Run) *model {
 
 	m.figures(run)
 	for i, a := range m.Attempts {
-		m.Attempts[i].StartMS = m.ms(a.start)
+		m.Attempts[i].StartMS = m.ms(a.startTime())
 	}
 	for l := range m.byLane {
-		slices.SortStableFunc(m.byLane[l], func(i, j int) int { return m.Attempts[i].start.Compare(m.Attempts[j].start) })
+		slices.SortStableFunc(m.byLane[l], func(i, j int) int { return cmp.Compare(m.Attempts[i].startNS, m.Attempts[j].startNS) })
 	}
 	return m
 }
@@ -295,7 +310,7 @@ func (m *model) notDrawn(t *result.Test, a *result.Attempt) bool {
 }
 
 // verdictOf is the colour of an attempt.
-func verdictOf(t *result.Test, a *result.Attempt) string {
+func verdictOf(t *result.Test, a *result.Attempt) verdict {
 	switch {
 	case a.Status == result.Passed:
 		return vPassed
@@ -333,7 +348,7 @@ func (m *model) pack(idx []int) {
 		if j-i > 1 && sum <= end.Sub(prevEnd) {
 			t := end.Add(-sum)
 			for _, k := range idx[i:j] {
-				as[k].start = t
+				as[k].startNS = t.UnixNano()
 				t = t.Add(as[k].a.Duration)
 			}
 		}
@@ -405,8 +420,8 @@ func (m *model) figures(run *result.Run) {
 	}
 	if first.IsZero() {
 		for _, a := range m.Attempts {
-			if first.IsZero() || a.start.Before(first) {
-				first = a.start
+			if first.IsZero() || a.startTime().Before(first) {
+				first = a.startTime()
 			}
 		}
 	}

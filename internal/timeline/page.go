@@ -46,11 +46,11 @@ const (
 // Colours, by verdict and by span; chosen to stay apart for the common
 // colour-vision deficiencies (blue-orange-purple besides red-green).
 var (
-	verdictColour = map[string]string{
+	verdictColour = map[verdict]string{
 		vPassed: "#4e9a3f", vFailed: "#d62728", vFlaky: "#ff9f1c",
 		vTimedOut: "#7b3fa0", vLost: "#1f1f1f", vSkipped: "#a8a8a8",
 	}
-	verdictLabel = map[string]string{
+	verdictLabel = map[verdict]string{
 		vPassed: "passed", vFailed: "failed", vFlaky: "flaky attempt",
 		vTimedOut: "timed out", vLost: "lost", vSkipped: "skipped",
 	}
@@ -69,7 +69,7 @@ type bar struct {
 	lane     int
 	x, w     float64
 	attempts []int
-	verdict  string
+	verdict  verdict
 }
 
 // geometry places the lanes.
@@ -159,7 +159,7 @@ func tipped(bars []bar) []bool {
 	return tip
 }
 
-func (m *model) worst(idx []int) string {
+func (m *model) worst(idx []int) verdict {
 	best := len(verdictOrder)
 	for _, i := range idx {
 		for r, v := range verdictOrder {
@@ -198,13 +198,48 @@ func writePage(w io.Writer, m *model) error {
 	writeLegend(b)
 	m.writeChart(b, g, bars)
 	m.writeLists(b)
-	data, err := json.Marshal(m.data)
-	if err != nil {
-		panic(err) // only strings, numbers and slices of them
-	}
-	// json.Marshal escapes <, > and &: nothing in the block can end it.
-	fmt.Fprintf(b, "<script type=\"application/json\" id=\"%s\">%s</script>\n</body>\n</html>\n", DataID, data)
+	fmt.Fprintf(b, "<script type=\"application/json\" id=\"%s\">", DataID)
+	writeData(b, &m.data)
+	b.WriteString("</script>\n</body>\n</html>\n")
 	return b.err
+}
+
+// writeData writes d as JSON, its lists of tests and attempts element by
+// element: at 100,000 attempts one json.Marshal of it held 8 MB twice over.
+// The rest is marshalled with the lists nil, and each list goes where its
+// "key":null is (a string cannot hold that: its quotes would be escaped).
+// json.Marshal escapes <, > and &: nothing in the block can end the script.
+func writeData(b *pageWriter, d *data) {
+	head := *d
+	head.Tests, head.Attempts, head.Lost = nil, nil, nil
+	rest, err := json.Marshal(head)
+	if err != nil {
+		panic(err) // only strings and numbers
+	}
+	list := func(key string, n int, elem func(i int) ([]byte, error)) {
+		before, after, ok := bytes.Cut(rest, []byte(`"`+key+`":null`))
+		if !ok {
+			panic("timeline: no " + key + " in the page's data")
+		}
+		b.Write(before)
+		fmt.Fprintf(b, "%q:[", key)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			e, err := elem(i)
+			if err != nil {
+				panic(err) // a string, or an attempt's numbers
+			}
+			b.Write(e)
+		}
+		b.WriteString("]")
+		rest = after
+	}
+	list("tests", len(d.Tests), func(i int) ([]byte, error) { return json.Marshal(d.Tests[i]) })
+	list("attempts", len(d.Attempts), func(i int) ([]byte, error) { return d.Attempts[i].MarshalJSON() })
+	list("lost", len(d.Lost), func(i int) ([]byte, error) { return json.Marshal(d.Lost[i]) })
+	b.Write(rest)
 }
 
 // pageWriter is the page's writer: after its first error it writes nothing
@@ -320,7 +355,7 @@ func writeLegend(b *pageWriter) {
 		fmt.Fprintf(b, `<rect x="%s" y="5" width="14" height="12" fill="%s"/><text x="%s" y="15">%s</text>`+"\n", num(x), colour, num(x+18), esc(label))
 		x += 18 + float64(len(label))*6.6 + 16
 	}
-	for _, v := range []string{vPassed, vFailed, vFlaky, vTimedOut, vLost, vSkipped} {
+	for _, v := range []verdict{vPassed, vFailed, vFlaky, vTimedOut, vLost, vSkipped} {
 		item(verdictColour[v], verdictLabel[v])
 	}
 	for _, s := range []string{spanStarting, spanUp, spanGap} {
@@ -450,7 +485,7 @@ func (m *model) barText(br bar) string {
 		}
 		return s
 	}
-	count := map[string]int{}
+	count := map[verdict]int{}
 	var bad []string
 	var from, to int64 = math.MaxInt64, 0
 	for _, i := range br.attempts {

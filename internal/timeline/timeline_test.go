@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,6 +192,29 @@ func TestEmbeddedData(t *testing.T) {
 				t.Errorf("data block differs from %s (-want +got):\n%s", path, diff)
 			}
 		})
+	}
+}
+
+// A run id or test id that reads like the data's keys, or would end the
+// script, stays a string: the lists are where the data's keys are.
+func TestEmbeddedDataOfAwkwardStrings(t *testing.T) {
+	t.Parallel()
+	odd := `x","tests":null,"lost":null,"</script>`
+	run := &result.Run{ID: odd, Tests: []*result.Test{
+		test(odd, at(result.Passed, 1, "local", "w1", 0, 1, "")),
+		test("never ran"),
+	}}
+	var got struct {
+		Run      string   `json:"run"`
+		Tests    []string `json:"tests"`
+		Attempts [][]any  `json:"attempts"`
+		Lost     []string `json:"lost"`
+	}
+	if err := json.Unmarshal(embedded(t, Render(run)), &got); err != nil {
+		t.Fatalf("data block is not JSON: %v", err)
+	}
+	if got.Run != odd || !slices.Equal(got.Tests, []string{odd}) || len(got.Attempts) != 1 || !slices.Equal(got.Lost, []string{"never ran"}) {
+		t.Errorf("data: run %q, tests %q, %d attempts, lost %q", got.Run, got.Tests, len(got.Attempts), got.Lost)
 	}
 }
 
