@@ -10,11 +10,11 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/result"
 )
 
-// The verdicts a bar is coloured by, worst first: a merged bar takes the
-// colour of the worst attempt in it.
 // A verdict is a byte, not its word: the model has one per attempt.
 type verdict uint8
 
+// The verdicts a bar is coloured by, worst first: a merged bar takes the
+// colour of the worst attempt in it.
 const (
 	vFailed   verdict = iota // a bad attempt of a test that failed
 	vTimedOut                // killed at its timeout
@@ -120,7 +120,7 @@ type mark struct {
 // attemptFields names the elements of an attempt's JSON array.
 var attemptFields = []string{"lane", "test", "start_ms", "duration_ms", "verdict", "round"}
 
-// attempt is one drawn attempt; start is where it is drawn (see batchEps).
+// attempt is one drawn attempt; startNS is where it is drawn (see batchEps).
 type attempt struct {
 	Lane, Test     int32 // at 100,000 attempts each byte is 100 kB
 	StartMS, DurMS int64
