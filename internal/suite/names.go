@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"strconv"
 	"sync"
+	"unique"
 )
 
 // names gives each id of the generic adapter its JUnit name, once, and never
@@ -28,8 +29,7 @@ type names struct {
 	// whose hash another pair has (one in 2^64) is in spill.
 	taken   map[uint64]string
 	spill   map[[2]string]string
-	renamed map[string]Name   // the ids named "<name> (<id>)"
-	classes map[string]string // one copy of each class and suite string
+	renamed map[string]Name // the ids named "<name> (<id>)"
 }
 
 func newNames(derive func(id string) Name) *names {
@@ -47,7 +47,6 @@ func newNames(derive func(id string) Name) *names {
 		taken:   map[uint64]string{},
 		spill:   map[[2]string]string{},
 		renamed: map[string]Name{},
-		classes: map[string]string{},
 	}
 }
 
@@ -61,7 +60,7 @@ func (ns *names) of(id string) Name {
 	n := ns.named(id)
 	base := n.Name
 	for i := 1; ; i++ {
-		holder := ns.holder(n)
+		holder := ns.holder(n, id)
 		if holder == id {
 			return n
 		}
@@ -80,27 +79,24 @@ func (ns *names) of(id string) Name {
 	return n
 }
 
-// named is id's derived name, its class and suite the strings kept already.
+// named is id's derived name, one copy of each class and suite string kept.
 func (ns *names) named(id string) Name {
 	n := ns.derive(id)
-	n.Class = ns.intern(n.Class)
-	n.Suite = ns.intern(n.Suite)
+	n.Class = unique.Make(n.Class).Value()
+	n.Suite = unique.Make(n.Suite).Value()
 	return n
 }
 
-func (ns *names) intern(s string) string {
-	if kept, ok := ns.classes[s]; ok {
-		return kept
-	}
-	ns.classes[s] = s
-	return s
-}
-
-// holder is the id that has n, "" when none has.
-func (ns *names) holder(n Name) string {
+// holder is the id that has n, "" when none has. asking is the id n is
+// derived for, never a renamed one (of answers those): when it is the id kept
+// for n's hash, n is its name, and it is not derived again.
+func (ns *names) holder(n Name, asking string) string {
 	id, ok := ns.taken[ns.hash(n)]
 	if !ok {
 		return ""
+	}
+	if id == asking {
+		return id
 	}
 	if c := ns.current(id); c.Class == n.Class && c.Name == n.Name {
 		return id
