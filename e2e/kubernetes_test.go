@@ -463,7 +463,7 @@ func (k *kube) partial(t *testing.T) {
   namespace: %s
   workers: 4
   agent_image: %s
-  start_timeout: 3s
+  start_timeout: 30s
 `, ns, k.agentImage)
 	dir := writeConfig(t, yml)
 	id := kubeID("partial")
