@@ -16,6 +16,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -60,7 +61,19 @@ type ImageInfo struct {
 type File struct {
 	Path string // absolute path in the container; parent directories are created
 	Mode int64
-	Data []byte
+	Data []byte // the content, when small enough to hold
+	// From, when set, is where the content is read instead, Size bytes: a large
+	// file (the agent binary) streamed into each copy, never held in memory.
+	From io.ReaderAt
+	Size int64
+}
+
+// Content is f's content, to be read once, and its length.
+func (f File) Content() (io.Reader, int64) {
+	if f.From != nil {
+		return io.NewSectionReader(f.From, 0, f.Size), f.Size
+	}
+	return bytes.NewReader(f.Data), int64(len(f.Data))
 }
 
 // Mount mounts a named volume into a container, read-only.

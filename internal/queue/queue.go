@@ -310,7 +310,9 @@ func (q *Queue) take() []string {
 			n++
 		}
 		ids := append([]string(nil), q.items[:n]...)
-		q.items = q.items[n:]
+		if q.items = q.items[n:]; len(q.items) == 0 {
+			q.items = nil // a drained queue holds no array of the whole suite's ids
+		}
 		if q.auto != nil {
 			q.auto.count(ids, -1)
 		}

@@ -1,12 +1,12 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
-	"fmt"
+	"errors"
+	"io"
 	"os"
 	"path"
 
@@ -15,10 +15,19 @@ import (
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 )
 
-// loadAgent reads the binary that runs inside the containers: the running
+// agentBinary is the binary that runs inside the containers, open for the
+// run and streamed into each copy: never held in memory (it is tens of MB).
+type agentBinary struct {
+	f      *os.File
+	size   int64
+	volume string // the name of the host volume that holds it: by its hash
+}
+
+// loadAgent opens the binary that runs inside the containers: the running
 // executable unless path says otherwise. It must be a static linux ELF, since the
-// test image may have no C library at all.
-func loadAgent(path string) ([]byte, error) {
+// test image may have no C library at all. Holding the file open keeps what was
+// checked and hashed what is copied, even if the file is replaced meanwhile.
+func loadAgent(path string) (*agentBinary, error) {
 	if path == "" {
 		exe, err := os.Executable()
 		if err != nil {
@@ -26,25 +35,60 @@ func loadAgent(path string) ([]byte, error) {
 		}
 		path = exe
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, exit.Infraf("read agent binary: %w", err)
 	}
-	if err := checkStatic(data); err != nil {
+	a, err := checkAgent(f)
+	var why notStatic
+	switch {
+	case errors.As(err, &why):
+		f.Close()
 		return nil, exit.Usagef("%s cannot run inside the test containers: %v; build jenkins-paratest with CGO_ENABLED=0 (make build does)", path, err)
+	case err != nil:
+		f.Close()
+		return nil, exit.Infraf("read agent binary %s: %w", path, err)
 	}
-	return data, nil
+	return a, nil
 }
 
-func checkStatic(data []byte) error {
-	f, err := elf.NewFile(bytes.NewReader(data))
+// notStatic is what checkStatic finds wrong with a binary.
+type notStatic string
+
+func (n notStatic) Error() string { return string(n) }
+
+// checkAgent checks that f is a static linux ELF and hashes it.
+func checkAgent(f *os.File) (*agentBinary, error) {
+	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("not a linux ELF binary")
+		return nil, err
+	}
+	if err := checkStatic(f); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, st.Size())); err != nil {
+		return nil, err
+	}
+	return &agentBinary{f: f, size: st.Size(), volume: "paratest-agent-" + hex.EncodeToString(h.Sum(nil)[:8])}, nil
+}
+
+// file is the agent as a file to copy to p.
+func (a *agentBinary) file(p string) engine.File {
+	return engine.File{Path: p, Mode: 0o755, From: a.f, Size: a.size}
+}
+
+func (a *agentBinary) close() { a.f.Close() }
+
+func checkStatic(r io.ReaderAt) error {
+	f, err := elf.NewFile(r)
+	if err != nil {
+		return notStatic("not a linux ELF binary")
 	}
 	defer f.Close()
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("it is dynamically linked")
+			return notStatic("it is dynamically linked")
 		}
 	}
 	return nil
@@ -60,23 +104,17 @@ const (
 	agentDir   = "/.paratest/bin" // where the volume is mounted
 )
 
-// agentVolume is the name of the volume holding the agent binary data.
-func agentVolume(data []byte) string {
-	sum := sha256.Sum256(data)
-	return "paratest-agent-" + hex.EncodeToString(sum[:8])
-}
-
 // fillAgent makes sure h's engine has the agent volume and returns its name;
 // on an engine that cannot give one it is "" and the agent is copied into each
 // container instead. claimEngine calls it once per engine.
 func (s *master) fillAgent(ctx context.Context, h *host) string {
-	name := agentVolume(s.agent)
+	name := s.agent.volume
 	// The filling container stays, as one of the run's (removed with them),
 	// and keeps the volume from another run's clean-up meanwhile.
 	holder := s.labels()
 	holder[LabelRole] = "agent-volume"
 	err := h.eng.Volume(ctx, name, s.cfg.Image, map[string]string{LabelAgent: name}, holder,
-		[]engine.File{{Path: path.Base(agentPath), Mode: 0o755, Data: s.agent}})
+		[]engine.File{s.agent.file(path.Base(agentPath))})
 	if err != nil {
 		s.con.Warnf("host %s: %v; copying the agent into each container instead", h.name, err)
 		return ""

@@ -73,6 +73,12 @@ func (p *pool) runAll(ctx context.Context, run *result.Run) error {
 		p.orderChecks(ctx, workers)
 	}
 	stopTick()
+	// Every verdict is in run.Tests now (or the run is abandoned): the
+	// reports need no index of them, and the biggest run's reports are
+	// written with that much less memory held.
+	p.mu.Lock()
+	p.byID = nil
+	p.mu.Unlock()
 	if ctx.Err() != nil {
 		// The reports come next, then the clean-up, which kills the tests
 		// still running.

@@ -290,7 +290,7 @@ type master struct {
 	suite   suite.Adapter
 	hosts   []*host
 	pool    *sshpool.Pool // nil without a matrix
-	agent   []byte
+	agent   *agentBinary
 	journal *journal // nil for list, check and clean
 	// predicted holds the durations the timing history gives, by test id; the
 	// queue runs the longest first.
@@ -313,6 +313,7 @@ func newMaster(ctx context.Context, cfg *config.Config, opts Options, con *conso
 	}
 	hosts, pool, err := hostsOf(cfg, opts, con)
 	if err != nil {
+		agentBin.close()
 		return nil, err
 	}
 	s := &master{cfg: cfg, opts: opts, con: con, suite: suite.New(cfg), hosts: hosts, pool: pool, agent: agentBin}
@@ -344,6 +345,7 @@ func (s *master) close() {
 	if s.pool != nil {
 		s.pool.Close()
 	}
+	s.agent.close()
 }
 
 // labels are the labels of every container of this run.
@@ -365,7 +367,7 @@ func (s *master) launch(ctx context.Context, h *host, spec engine.ContainerSpec)
 	if vol != "" {
 		spec.Mounts = append(spec.Mounts, engine.Mount{Volume: vol, Target: agentDir})
 	} else {
-		spec.Files = append(spec.Files, engine.File{Path: agentPath, Mode: 0o755, Data: s.agent})
+		spec.Files = append(spec.Files, s.agent.file(agentPath))
 	}
 	if share != nil {
 		if err := share.acquire(ctx); err != nil {

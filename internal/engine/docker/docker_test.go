@@ -75,13 +75,17 @@ func TestImage(t *testing.T) {
 
 func TestStartCopiesFiles(t *testing.T) {
 	e := setup(t)
+	streamed := strings.Repeat("streamed from a reader, never held whole\n", 5000)
 	c := start(t, e, engine.ContainerSpec{Files: []engine.File{
 		{Path: "/paratest/in/ids.txt", Mode: 0o640, Data: []byte("a\nb c\n")},
 		{Path: "/paratest/bin/x", Mode: 0o755, Data: []byte("#!/bin/sh\n")},
 		{Path: "/tmp/paratest/cfg", Data: []byte("default mode")},
+		{Path: "/paratest/bin/agent", Mode: 0o755, From: strings.NewReader(streamed), Size: int64(len(streamed))},
 	}})
 	for _, tc := range []struct{ args, want string }{
 		{"cat /paratest/in/ids.txt", "a\nb c\n"},
+		{"cat /paratest/bin/agent", streamed},
+		{"mode /paratest/bin/agent", "755\n"},
 		{"mode /paratest/in/ids.txt", "640\n"},
 		{"mode /paratest/bin/x", "755\n"},
 		{"mode /paratest", "755\n"},         // created for the files

@@ -2,10 +2,10 @@ package docker
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -148,7 +148,8 @@ func cleanFiles(in []engine.File) ([]engine.File, error) {
 }
 
 // copyFiles copies files into the created container as one tar extracted at "/",
-// in one call. The tar holds the files alone: the engine makes the parent
+// in one call, streamed: the agent binary among them is not held in memory.
+// The tar holds the files alone: the engine makes the parent
 // directories the image lacks (mode 0755) and leaves those it has as they are.
 // A directory entry would reset an existing directory's mode (turn /tmp's 1777
 // into 0755), and asking which exist first would cost a round trip each, on an
@@ -157,21 +158,26 @@ func (e *Engine) copyFiles(ctx context.Context, id string, files []engine.File) 
 	if len(files) == 0 {
 		return nil
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	now := time.Now()
-	for _, f := range files {
-		if err := tw.WriteHeader(&tar.Header{
-			Typeflag: tar.TypeReg, Name: strings.TrimPrefix(f.Path, "/"), Mode: f.Mode, Size: int64(len(f.Data)), ModTime: now,
-		}); err != nil {
-			return fmt.Errorf("archive %s: %w", f.Path, err)
+	pr, pw := io.Pipe()
+	go func() {
+		tw := tar.NewWriter(pw)
+		now := time.Now()
+		for _, f := range files {
+			data, size := f.Content()
+			if err := tw.WriteHeader(&tar.Header{
+				Typeflag: tar.TypeReg, Name: strings.TrimPrefix(f.Path, "/"), Mode: f.Mode, Size: size, ModTime: now,
+			}); err != nil {
+				pw.CloseWithError(fmt.Errorf("archive %s: %w", f.Path, err))
+				return
+			}
+			if _, err := io.Copy(tw, data); err != nil {
+				pw.CloseWithError(fmt.Errorf("archive %s: %w", f.Path, err))
+				return
+			}
 		}
-		if _, err := tw.Write(f.Data); err != nil {
-			return fmt.Errorf("archive %s: %w", f.Path, err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return fmt.Errorf("archive: %w", err)
-	}
-	return e.cli.CopyToContainer(ctx, id, "/", &buf, containertypes.CopyToContainerOptions{})
+		pw.CloseWithError(tw.Close())
+	}()
+	err := e.cli.CopyToContainer(ctx, id, "/", pr, containertypes.CopyToContainerOptions{})
+	pr.Close()
+	return err
 }

@@ -56,7 +56,7 @@ func (e *Engine) Volume(ctx context.Context, name, image string, labels, holder 
 	var missing []engine.File
 	for _, f := range files {
 		st, err := e.cli.ContainerStatPath(ctx, c.id, path.Join(volumeRoot, f.Path))
-		if err != nil || st.Size != int64(len(f.Data)) {
+		if _, size := f.Content(); err != nil || st.Size != size {
 			missing = append(missing, f)
 		}
 	}
@@ -96,10 +96,11 @@ func writeTar(w io.Writer, files []engine.File) error {
 			mode = 0o644
 		}
 		name := path.Clean("/" + f.Path)[1:]
-		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(f.Data)), ModTime: now}); err != nil {
+		data, size := f.Content()
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: size, ModTime: now}); err != nil {
 			return err
 		}
-		if _, err := tw.Write(f.Data); err != nil {
+		if _, err := io.Copy(tw, data); err != nil {
 			return err
 		}
 	}

@@ -18,7 +18,9 @@ func TestVolume(t *testing.T) {
 	ctx := context.Background()
 	name := fmt.Sprintf("paratest-test-volume-%d", os.Getpid())
 	labels := labelsFor(t, map[string]string{"paratest.test-volume": name})
-	files := []engine.File{{Path: "bin/x", Mode: 0o755, Data: []byte("#!/bin/sh\necho hi\n")}, {Path: "data", Data: []byte("abc")}}
+	streamed := strings.Repeat("0123456789", 10000)
+	files := []engine.File{{Path: "bin/x", Mode: 0o755, Data: []byte("#!/bin/sh\necho hi\n")}, {Path: "data", Data: []byte("abc")},
+		{Path: "bin/agent", Mode: 0o755, From: strings.NewReader(streamed), Size: int64(len(streamed))}}
 	if err := e.Volume(ctx, name, imageRef, labels, nil, files); err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +31,7 @@ func TestVolume(t *testing.T) {
 	c := start(t, e, engine.ContainerSpec{Mounts: []engine.Mount{{Volume: name, Target: "/mnt/v"}}})
 	for _, tc := range []struct{ args, want string }{
 		{"cat /mnt/v/data", "abc"},
+		{"cat /mnt/v/bin/agent", streamed},
 		{"mode /mnt/v/bin/x", "755\n"},
 		{"mode /mnt/v/data", "644\n"},
 	} {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -200,21 +201,25 @@ func whyNotRunning(pod *corev1.Pod) (reason, msg string, fatal bool) {
 
 // copyIn writes files into the pod's worker container with `agent untar`.
 func (c *container) copyIn(ctx context.Context, files []engine.File) error {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, f := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(f.Path, "/"), Mode: f.Mode, Size: int64(len(f.Data)), Typeflag: tar.TypeReg}); err != nil {
-			return err
+	pr, pw := io.Pipe() // streamed: the agent binary among them is not held in memory
+	go func() {
+		tw := tar.NewWriter(pw)
+		for _, f := range files {
+			data, size := f.Content()
+			if err := tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(f.Path, "/"), Mode: f.Mode, Size: size, Typeflag: tar.TypeReg}); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			if _, err := io.Copy(tw, data); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
 		}
-		if _, err := tw.Write(f.Data); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
+		pw.CloseWithError(tw.Close())
+	}()
+	defer pr.Close()
 	var stderr bytes.Buffer
-	code, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{agent.Path, "agent", "untar"}, Stdin: &buf, Stderr: &stderr})
+	code, err := c.Exec(ctx, engine.ExecSpec{Cmd: []string{agent.Path, "agent", "untar"}, Stdin: pr, Stderr: &stderr})
 	if err == nil && code != 0 {
 		err = errors.New(strings.TrimSpace(stderr.String()))
 	}
