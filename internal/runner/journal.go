@@ -25,7 +25,14 @@ type journal struct {
 	lastSync time.Time
 	now      func() time.Time
 	failed   bool // a write failed (a full disk): the journal stops, said once
+	// buf and enc encode a batch's lines, reused from batch to batch.
+	buf bytes.Buffer
+	enc *json.Encoder
 }
+
+// maxJournalBuf is the most the journal keeps of its encoding buffer between
+// batches.
+const maxJournalBuf = 1 << 20
 
 // syncEvery is how often the journal syncs to disk while verdicts arrive.
 const syncEvery = time.Second
@@ -109,20 +116,25 @@ func (j *journal) add(es ...entry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	var buf []byte
-	for _, e := range es {
-		data, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		buf = append(append(buf, data...), '\n')
-	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.failed {
 		return nil // said once; the verdicts do not depend on it
 	}
-	if _, err := j.f.Write(buf); err != nil {
+	if j.enc == nil {
+		j.enc = json.NewEncoder(&j.buf)
+	}
+	j.buf.Reset()
+	for _, e := range es {
+		if err := j.enc.Encode(e); err != nil { // a line each, as json.Marshal and a \n
+			return err
+		}
+	}
+	_, err := j.f.Write(j.buf.Bytes())
+	if j.buf.Cap() > maxJournalBuf { // a batch of big outputs: not kept for the rest
+		j.buf, j.enc = bytes.Buffer{}, nil
+	}
+	if err != nil {
 		j.failed = true
 		return fmt.Errorf("%w; the journal stops here, and --resume would run the later tests again", err)
 	}
