@@ -57,9 +57,9 @@ func (c *Console) TestDone(id string, a result.Attempt, prev result.Status) {
 	}
 	b.WriteByte('\n')
 	if a.Status.Bad() && c.stream == StreamFailures {
-		text := a.Output
+		text := a.Output()
 		if strings.TrimSpace(text) == "" {
-			text = a.Details
+			text = a.Details()
 		}
 		for _, l := range splitLines(text) {
 			b.WriteString(c.outputLine(t, l))

@@ -30,14 +30,20 @@ func at(status result.Status, r int, w string, s int, d time.Duration) result.At
 		Host:     "local",
 	}
 	if status.Bad() {
-		a.Excerpt = fmt.Sprintf("paratest-out/attachments/local_%s-%d.txt", w, r)
+		a.Say(result.Detail{Excerpt: fmt.Sprintf("paratest-out/attachments/local_%s-%d.txt", w, r)})
 	}
 	return a
 }
 
 // with sets an attempt's message, details and output.
 func with(a result.Attempt, msg, details, out string) result.Attempt {
-	a.Message, a.Details, a.Output = msg, details, out
+	a.Message = msg
+	var d result.Detail
+	if a.Detail != nil {
+		d = *a.Detail
+	}
+	d.Details, d.Output = details, out
+	a.Say(d)
 	return a
 }
 

@@ -56,12 +56,17 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 			// Not flaky: it passes in the serial order, and failed only apart
 			// from the test it needs. The message says so in its output.
 			bad = nil
-			shown.Output = shown.Message + "\n" + shown.Output
+			var d result.Detail
+			if shown.Detail != nil {
+				d = *shown.Detail
+			}
+			d.Output = shown.Message + "\n" + d.Output
+			shown.Say(d)
 		}
 		for _, a := range bad {
 			tc.FlakyFailures = append(tc.FlakyFailures, newRerun(a))
 		}
-		if shown.Output != "" || len(logs) > 0 {
+		if shown.Output() != "" || len(logs) > 0 {
 			tc.SystemOut = systemOut(shown, passingHalf, logs)
 		}
 
@@ -87,7 +92,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 		for _, a := range bad {
 			b.WriteString(message(a) + "\n")
 		}
-		if b.Len() > 0 || shown.Output != "" {
+		if b.Len() > 0 || shown.Output() != "" {
 			tc.SystemOut = text(b.String()) + systemOut(shown, passingHalf, logs)
 		}
 
@@ -140,7 +145,7 @@ func message(a result.Attempt) string {
 }
 
 func details(a result.Attempt) string {
-	return report.Bound(report.Clean(a.Details), failingHalf)
+	return report.Bound(report.Clean(a.Details()), failingHalf)
 }
 
 // systemOut is output as Jenkins shows it: where it ran first, then the output
@@ -152,7 +157,7 @@ func systemOut(a result.Attempt, half int, logs []string) text {
 	if h := joinNonEmpty(report.Clean(report.Where(a)), round(a)); h != "" {
 		b.WriteString(h + "\n")
 	}
-	if out := report.Bound(report.Clean(a.Output), half); out != "" {
+	if out := report.Bound(report.Clean(a.Output()), half); out != "" {
 		b.WriteString(out)
 		if !strings.HasSuffix(out, "\n") {
 			b.WriteByte('\n')
@@ -172,7 +177,7 @@ func excerpts(attempts []result.Attempt) []string {
 	var paths []string
 	seen := map[string]bool{}
 	for _, a := range attempts {
-		p := report.Clean(a.Excerpt)
+		p := report.Clean(a.Excerpt())
 		if p != "" && !seen[p] {
 			seen[p] = true
 			paths = append(paths, p)

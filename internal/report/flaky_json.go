@@ -87,7 +87,7 @@ func WriteFlakyJSON(path string, run *result.Run) error {
 				Round: a.Round, Worker: a.Worker, Host: a.Host,
 				DurationS: json.Number(Seconds(a.Duration)),
 				Verdict:   string(a.Status), Message: Clean(a.Message),
-				LogExcerpt: a.Excerpt,
+				LogExcerpt: a.Excerpt(),
 			})
 		}
 		r.Tests = append(r.Tests, ft)

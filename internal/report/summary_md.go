@@ -421,7 +421,7 @@ func mdFailed(t *result.Test) string {
 	b.WriteString(onlyOnNote(t))
 	b.WriteString("\n\n")
 	msg := Clean(a.Message)
-	if d := Clean(a.Details); d != "" {
+	if d := Clean(a.Details()); d != "" {
 		msg += "\n" + d
 	}
 	if strings.TrimSpace(msg) == "" {
@@ -430,7 +430,7 @@ func mdFailed(t *result.Test) string {
 	b.WriteString(fence(Bound(msg, mdMessageHalf)))
 	b.WriteString("\n")
 	b.WriteString(mdReproduce(t))
-	if out := Clean(a.Output); strings.TrimSpace(out) != "" {
+	if out := Clean(a.Output()); strings.TrimSpace(out) != "" {
 		b.WriteString("<details><summary>Output</summary>\n\n")
 		b.WriteString(fence(Bound(out, mdOutputHalf)))
 		b.WriteString("\n</details>\n\n")

@@ -4,6 +4,7 @@
 package result
 
 import (
+	"encoding/json"
 	"sort"
 	"time"
 )
@@ -22,22 +23,91 @@ const (
 // Bad reports whether the status makes a build red.
 func (s Status) Bad() bool { return s == Failed || s == Errored }
 
-// Attempt is one execution of one test on one worker.
+// Attempt is one execution of one test on one worker. It is 112 bytes, kept
+// for every attempt of a run: what few attempts say beyond their message is
+// behind Detail (nil for most passing ones).
 type Attempt struct {
 	Status   Status
 	Duration time.Duration
 	Start    time.Time
 	Message  string // one line: why it failed, errored or was skipped
-	Details  string // failure body: assertion output, stack trace
-	Output   string // the test's own output, already bounded
-	Crashed  bool   // the runner died during this attempt (crash, timeout kill)
 	Round    int    // 1 for the first round
 	Worker   string // worker name, "w3"
 	Host     string // host name, "local" for the local engine
+	Detail   *Detail
+}
+
+// Detail is what an attempt has to say beyond its verdict and message.
+type Detail struct {
+	Details string // failure body: assertion output, stack trace
+	Output  string // the test's own output, already bounded
+	Crashed bool   // the runner died during this attempt (crash, timeout kill)
 	// Excerpt is the path, relative to the working directory, of the part of
 	// the worker's log its batch wrote (report.WriteExcerpt): what a failing
 	// testcase links to. "" when the attempt passed or no excerpt was written.
 	Excerpt string
+}
+
+// Details is the failure's body: assertion output, stack trace.
+func (a Attempt) Details() string { return a.detail().Details }
+
+// Output is the test's own output, already bounded.
+func (a Attempt) Output() string { return a.detail().Output }
+
+// Crashed reports whether the runner died during this attempt (crash, timeout kill).
+func (a Attempt) Crashed() bool { return a.detail().Crashed }
+
+// Excerpt is the path of the part of the worker's log the attempt's batch
+// wrote, or "" (see Detail.Excerpt).
+func (a Attempt) Excerpt() string { return a.detail().Excerpt }
+
+func (a Attempt) detail() Detail {
+	if a.Detail == nil {
+		return Detail{}
+	}
+	return *a.Detail
+}
+
+// Say sets the attempt's detail; one with nothing in it is none.
+func (a *Attempt) Say(d Detail) {
+	if d == (Detail{}) {
+		a.Detail = nil
+		return
+	}
+	a.Detail = &d
+}
+
+// attemptJSON is an attempt as the journal has always written it: one object,
+// its detail's fields beside the others.
+type attemptJSON struct {
+	Status   Status
+	Duration time.Duration
+	Start    time.Time
+	Message  string
+	Details  string
+	Output   string
+	Crashed  bool
+	Round    int
+	Worker   string
+	Host     string
+	Excerpt  string
+}
+
+// MarshalJSON writes the attempt as one flat object.
+func (a Attempt) MarshalJSON() ([]byte, error) {
+	d := a.detail()
+	return json.Marshal(attemptJSON{a.Status, a.Duration, a.Start, a.Message, d.Details, d.Output, d.Crashed, a.Round, a.Worker, a.Host, d.Excerpt})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (a *Attempt) UnmarshalJSON(data []byte) error {
+	var j attemptJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*a = Attempt{Status: j.Status, Duration: j.Duration, Start: j.Start, Message: j.Message, Round: j.Round, Worker: j.Worker, Host: j.Host}
+	a.Say(Detail{Details: j.Details, Output: j.Output, Crashed: j.Crashed, Excerpt: j.Excerpt})
+	return nil
 }
 
 // Test is one logical test with its attempts in the order they were made.

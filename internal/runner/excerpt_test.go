@@ -24,17 +24,17 @@ func TestBadAttemptsLinkTheirBatchExcerpt(t *testing.T) {
 	for _, id := range []string{"flaky", "broken"} {
 		for _, a := range attempts(r, id) {
 			if !a.Status.Bad() {
-				if a.Excerpt != "" {
-					t.Errorf("%s: a passing attempt links %s", id, a.Excerpt)
+				if a.Excerpt() != "" {
+					t.Errorf("%s: a passing attempt links %s", id, a.Excerpt())
 				}
 				continue
 			}
-			if filepath.Base(filepath.Dir(a.Excerpt)) != "attachments" || seen[a.Excerpt] {
-				t.Errorf("%s round %d: excerpt %q, want one of its own in attachments/", id, a.Round, a.Excerpt)
+			if filepath.Base(filepath.Dir(a.Excerpt())) != "attachments" || seen[a.Excerpt()] {
+				t.Errorf("%s round %d: excerpt %q, want one of its own in attachments/", id, a.Round, a.Excerpt())
 				continue
 			}
-			seen[a.Excerpt] = true
-			data, err := os.ReadFile(a.Excerpt)
+			seen[a.Excerpt()] = true
+			data, err := os.ReadFile(a.Excerpt())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,18 +48,18 @@ func TestBadAttemptsLinkTheirBatchExcerpt(t *testing.T) {
 	if len(seen) != 4 { // flaky once, broken in 3 rounds
 		t.Errorf("%d excerpts, want 4", len(seen))
 	}
-	if got := attempts(r, "a"); len(got) != 1 || got[0].Excerpt != "" {
+	if got := attempts(r, "a"); len(got) != 1 || got[0].Excerpt() != "" {
 		t.Errorf("a: %+v, want one pass and no excerpt", got)
 	}
 	// The JUnit file links excerpts, never a whole log.
-	junitDir := filepath.Join(filepath.Dir(filepath.Dir(attempts(r, "broken")[0].Excerpt)), "junit")
+	junitDir := filepath.Join(filepath.Dir(filepath.Dir(attempts(r, "broken")[0].Excerpt())), "junit")
 	files, _ := filepath.Glob(filepath.Join(junitDir, "TEST-*.xml"))
 	var all strings.Builder
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
 		all.Write(data)
 	}
-	if !strings.Contains(all.String(), "[[ATTACHMENT|"+attempts(r, "broken")[0].Excerpt+"]]") || strings.Contains(all.String(), ".log]]") {
+	if !strings.Contains(all.String(), "[[ATTACHMENT|"+attempts(r, "broken")[0].Excerpt()+"]]") || strings.Contains(all.String(), ".log]]") {
 		t.Errorf("JUnit files do not link the excerpts alone:\n%s", all.String())
 	}
 }
@@ -69,7 +69,7 @@ func TestBadAttemptsLinkTheirBatchExcerpt(t *testing.T) {
 func TestResumedAttemptsLinkNoExcerpt(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "journal.jsonl")
 	j, err := createJournal(path, []entry{{ID: "a", Attempt: result.Attempt{
-		Status: result.Failed, Round: 1, Excerpt: "paratest-out/attachments/local_w0-1.txt"}}})
+		Status: result.Failed, Round: 1, Detail: &result.Detail{Excerpt: "paratest-out/attachments/local_w0-1.txt"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestResumedAttemptsLinkNoExcerpt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if es := got["a"]; len(es) != 1 || es[0].Attempt.Status != result.Failed || es[0].Attempt.Excerpt != "" {
+	if es := got["a"]; len(es) != 1 || es[0].Attempt.Status != result.Failed || es[0].Attempt.Excerpt() != "" {
 		t.Errorf("read back %+v, want the failure without its excerpt", es)
 	}
 }

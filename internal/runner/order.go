@@ -190,7 +190,7 @@ func (p *pool) orderCandidates(failed []string) [][]orderCheck {
 			continue
 		}
 		g := p.s.suite.Group(t.ID)
-		crashed := len(t.Attempts) > 0 && t.Attempts[len(t.Attempts)-1].Crashed
+		crashed := len(t.Attempts) > 0 && t.Attempts[len(t.Attempts)-1].Crashed()
 		if crashed {
 			continue
 		}

@@ -292,16 +292,15 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			Duration: v.Duration,
 			Start:    starts[i],
 			Message:  v.Message,
-			Details:  v.Details,
-			Output:   v.Output,
-			Crashed:  v.Crashed,
 			Round:    round,
 			Worker:   w.name,
 			Host:     w.h.name,
 		}
+		d := result.Detail{Details: v.Details, Output: v.Output, Crashed: v.Crashed}
 		if a.Status.Bad() {
-			a.Excerpt = p.excerpt(w, round)
+			d.Excerpt = p.excerpt(w, round)
 		}
+		a.Say(d)
 		p.mu.Lock()
 		t := p.byID[v.ID]
 		if t == nil && v.Parent != "" && p.byID[v.Parent] != nil {

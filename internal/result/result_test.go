@@ -1,0 +1,54 @@
+package result
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// The journal holds attempts as flat objects, as the versions before Detail
+// wrote them: such a line reads back with its detail, one without any reads
+// back with none, and what is written is read back the same.
+func TestAttemptJSONIsFlat(t *testing.T) {
+	old := `{"Status":"failed","Duration":1500000000,"Start":"2026-12-01T10:00:00Z","Message":"boom","Details":"x_test.go:3","Output":"out\n","Crashed":true,"Round":2,"Worker":"w1","Host":"h","Excerpt":"paratest-out/attachments/h_w1-2.txt"}`
+	var a Attempt
+	if err := json.Unmarshal([]byte(old), &a); err != nil {
+		t.Fatal(err)
+	}
+	want := Detail{Details: "x_test.go:3", Output: "out\n", Crashed: true, Excerpt: "paratest-out/attachments/h_w1-2.txt"}
+	if a.Detail == nil || *a.Detail != want || a.Status != Failed || a.Message != "boom" || a.Round != 2 || a.Worker != "w1" || a.Host != "h" || a.Duration != 1500*time.Millisecond {
+		t.Errorf("read %+v (detail %+v) from %s", a, a.Detail, old)
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != old {
+		t.Errorf("wrote %s\nwant    %s", data, old)
+	}
+	var pass Attempt
+	if err := json.Unmarshal([]byte(`{"Status":"passed","Details":"","Output":"","Crashed":false,"Excerpt":"","Round":1}`), &pass); err != nil {
+		t.Fatal(err)
+	}
+	if pass.Detail != nil || pass.Output() != "" || pass.Crashed() {
+		t.Errorf("a passing attempt with nothing to say has detail %+v, want none", pass.Detail)
+	}
+}
+
+// Say keeps no detail for an attempt with nothing to say: the 100,000 passing
+// attempts of a big run hold no pointer to empty strings.
+func TestSayNothingIsNoDetail(t *testing.T) {
+	var a Attempt
+	a.Say(Detail{Output: "x"})
+	if a.Output() != "x" {
+		t.Fatalf("Output() = %q after Say", a.Output())
+	}
+	a.Say(Detail{})
+	if a.Detail != nil {
+		t.Errorf("Say(Detail{}) left %+v", a.Detail)
+	}
+	if size := unsafe.Sizeof(a); size > 112 {
+		t.Errorf("an Attempt is %d bytes, want at most 112: every attempt of a run is kept", size)
+	}
+}
