@@ -52,7 +52,7 @@ func (c *Console) TestDone(id string, a result.Attempt, prev result.Status) {
 		fmt.Fprintf(&b, ", round %d", a.Round)
 	}
 	b.WriteByte(')')
-	if msg := oneLine(a.Message); a.Status.Bad() && msg != "" {
+	if msg := oneLine(a.Message()); a.Status.Bad() && msg != "" {
 		b.WriteString(" - " + msg)
 	}
 	b.WriteByte('\n')

@@ -13,7 +13,7 @@ import (
 func TestProgress(t *testing.T) {
 	c, buf, clk := newTest(Options{Stream: StreamNone})
 	pass := result.Attempt{Status: result.Passed, Duration: time.Second, Worker: "w1"}
-	fail := result.Attempt{Status: result.Failed, Duration: time.Second, Worker: "w2", Message: "boom"}
+	fail := result.Attempt{Status: result.Failed, Duration: time.Second, Worker: "w2", Detail: &result.Detail{Message: "boom"}}
 
 	c.Tick() // before Start: nothing
 	c.Start(10, 2)

@@ -165,7 +165,7 @@ func (c *Console) list(b *strings.Builder, header string, tests []*result.Test) 
 func lastBadMessage(t *result.Test) string {
 	for i := len(t.Attempts) - 1; i >= 0; i-- {
 		if a := t.Attempts[i]; a.Status.Bad() {
-			return oneLine(a.Message)
+			return oneLine(a.Message())
 		}
 	}
 	return ""

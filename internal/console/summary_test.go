@@ -22,7 +22,7 @@ func assertGolden(t *testing.T, name string, got string) {
 }
 
 func attempt(s result.Status, msg string) result.Attempt {
-	return result.Attempt{Status: s, Message: msg, Duration: time.Second, Worker: "w1", Host: "local", Round: 1}
+	return result.Attempt{Status: s, Duration: time.Second, Worker: "w1", Host: "local", Round: 1, Detail: &result.Detail{Message: msg}}
 }
 
 func test(id string, attempts ...result.Attempt) *result.Test {

@@ -37,12 +37,11 @@ func at(status result.Status, r int, w string, s int, d time.Duration) result.At
 
 // with sets an attempt's message, details and output.
 func with(a result.Attempt, msg, details, out string) result.Attempt {
-	a.Message = msg
 	var d result.Detail
 	if a.Detail != nil {
 		d = *a.Detail
 	}
-	d.Details, d.Output = details, out
+	d.Message, d.Details, d.Output = msg, details, out
 	a.Say(d)
 	return a
 }

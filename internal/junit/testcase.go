@@ -60,7 +60,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 			if shown.Detail != nil {
 				d = *shown.Detail
 			}
-			d.Output = shown.Message + "\n" + d.Output
+			d.Output = d.Message + "\n" + d.Output
 			shown.Say(d)
 		}
 		for _, a := range bad {
@@ -87,7 +87,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 		// Skipped after a bad attempt happens when a run is stopped before the retry:
 		// the case is skipped, but its output says what the earlier attempts found.
 		shown = t.Attempts[len(t.Attempts)-1]
-		tc.Skipped = &verdict{Message: report.Clean(shown.Message)}
+		tc.Skipped = &verdict{Message: report.Clean(shown.Message())}
 		var b strings.Builder
 		for _, a := range bad {
 			b.WriteString(message(a) + "\n")
@@ -134,7 +134,7 @@ func typeOf(s result.Status) string {
 // message starts with where the attempt ran, since one case stands for attempts on
 // several workers: "round 1, worker w3 on local: expected 1, got 2".
 func message(a result.Attempt) string {
-	m := report.Clean(a.Message)
+	m := report.Clean(a.Message())
 	if m == "" {
 		m = string(a.Status)
 	}

@@ -86,7 +86,7 @@ func WriteFlakyJSON(path string, run *result.Run) error {
 			ft.Attempts = append(ft.Attempts, flakyAttempt{
 				Round: a.Round, Worker: a.Worker, Host: a.Host,
 				DurationS: json.Number(Seconds(a.Duration)),
-				Verdict:   string(a.Status), Message: Clean(a.Message),
+				Verdict:   string(a.Status), Message: Clean(a.Message()),
 				LogExcerpt: a.Excerpt(),
 			})
 		}

@@ -420,7 +420,7 @@ func mdFailed(t *result.Test) string {
 	}
 	b.WriteString(onlyOnNote(t))
 	b.WriteString("\n\n")
-	msg := Clean(a.Message)
+	msg := Clean(a.Message())
 	if d := Clean(a.Details()); d != "" {
 		msg += "\n" + d
 	}
@@ -445,7 +445,7 @@ func mdFlaky(t *result.Test) string {
 	b.WriteString("| Round | Worker | Host | Verdict | Message |\n| --- | --- | --- | --- | --- |\n")
 	for _, a := range t.Attempts {
 		msg := ""
-		if m := firstLine(Clean(a.Message), mdCellRunes); m != "" {
+		if m := firstLine(Clean(a.Message()), mdCellRunes); m != "" {
 			msg = codeSpan(m)
 		}
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n",

@@ -16,8 +16,8 @@ var t0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 
 func at(status result.Status, r int, w, host, msg string) result.Attempt {
 	return result.Attempt{
-		Status: status, Round: r, Worker: w, Host: host, Message: msg,
-		Start: t0, Duration: time.Second,
+		Status: status, Round: r, Worker: w, Host: host,
+		Start: t0, Duration: time.Second, Detail: &result.Detail{Message: msg},
 	}
 }
 
@@ -34,17 +34,18 @@ func summaryCases() []struct {
 } {
 	failed := at(result.Failed, 2, "w3", "host-a", "expected 1, got 2")
 	failed.Say(result.Detail{
+		Message: failed.Message(),
 		Details: "a_test.go:12: expected 1, got 2\n```\nnot the end of the block\n````",
 		Output:  "=== RUN   TestBad\n\x1b[31m--- FAIL: TestBad (0.00s)\x1b[0m\n",
 	})
 	errored := at(result.Errored, 1, "w2", "local", "timed out after 30s")
-	errored.Say(result.Detail{Output: strings.Repeat("tick\n", 1_000)})
+	errored.Say(result.Detail{Message: errored.Message(), Output: strings.Repeat("tick\n", 1_000)})
 
 	many := &result.Run{ID: "jenkins-app-99", Start: t0, Duration: 10 * time.Minute, Workers: 16,
 		BuildURL: "https://ci.example.com/job/app/99"}
 	for i := range 300 {
 		a := at(result.Failed, 1, fmt.Sprintf("w%d", i%16), "local", fmt.Sprintf("case %d: want ok", i))
-		a.Say(result.Detail{Output: strings.Repeat(fmt.Sprintf("output of test %03d\n", i), 60)})
+		a.Say(result.Detail{Message: a.Message(), Output: strings.Repeat(fmt.Sprintf("output of test %03d\n", i), 60)})
 		many.Tests = append(many.Tests, test(fmt.Sprintf("example.com/app/pkg.TestMany%03d", i), a))
 	}
 	for i := range 5 {

@@ -23,22 +23,22 @@ const (
 // Bad reports whether the status makes a build red.
 func (s Status) Bad() bool { return s == Failed || s == Errored }
 
-// Attempt is one execution of one test on one worker. It is 112 bytes, kept
-// for every attempt of a run: what few attempts say beyond their message is
+// Attempt is one execution of one test on one worker. It is 96 bytes, kept
+// for every attempt of a run: what few attempts say beyond their verdict is
 // behind Detail (nil for most passing ones).
 type Attempt struct {
 	Status   Status
 	Duration time.Duration
 	Start    time.Time
-	Message  string // one line: why it failed, errored or was skipped
 	Round    int    // 1 for the first round
 	Worker   string // worker name, "w3"
 	Host     string // host name, "local" for the local engine
 	Detail   *Detail
 }
 
-// Detail is what an attempt has to say beyond its verdict and message.
+// Detail is what an attempt has to say beyond its verdict.
 type Detail struct {
+	Message string // one line: why it failed, errored or was skipped
 	Details string // failure body: assertion output, stack trace
 	Output  string // the test's own output, already bounded
 	Crashed bool   // the runner died during this attempt (crash, timeout kill)
@@ -47,6 +47,9 @@ type Detail struct {
 	// testcase links to. "" when the attempt passed or no excerpt was written.
 	Excerpt string
 }
+
+// Message is one line: why it failed, errored or was skipped.
+func (a Attempt) Message() string { return a.detail().Message }
 
 // Details is the failure's body: assertion output, stack trace.
 func (a Attempt) Details() string { return a.detail().Details }
@@ -96,7 +99,7 @@ type attemptJSON struct {
 // MarshalJSON writes the attempt as one flat object.
 func (a Attempt) MarshalJSON() ([]byte, error) {
 	d := a.detail()
-	return json.Marshal(attemptJSON{a.Status, a.Duration, a.Start, a.Message, d.Details, d.Output, d.Crashed, a.Round, a.Worker, a.Host, d.Excerpt})
+	return json.Marshal(attemptJSON{a.Status, a.Duration, a.Start, d.Message, d.Details, d.Output, d.Crashed, a.Round, a.Worker, a.Host, d.Excerpt})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -105,8 +108,8 @@ func (a *Attempt) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
-	*a = Attempt{Status: j.Status, Duration: j.Duration, Start: j.Start, Message: j.Message, Round: j.Round, Worker: j.Worker, Host: j.Host}
-	a.Say(Detail{Details: j.Details, Output: j.Output, Crashed: j.Crashed, Excerpt: j.Excerpt})
+	*a = Attempt{Status: j.Status, Duration: j.Duration, Start: j.Start, Round: j.Round, Worker: j.Worker, Host: j.Host}
+	a.Say(Detail{Message: j.Message, Details: j.Details, Output: j.Output, Crashed: j.Crashed, Excerpt: j.Excerpt})
 	return nil
 }
 

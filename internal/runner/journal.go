@@ -81,9 +81,10 @@ func readJournal(path string) (map[string][]entry, error) {
 		}
 		// The run resumed removes the excerpts of the one it resumes
 		// (report.Layout.Reset): a link would name a file that is gone.
-		if d := e.Attempt.Detail; d != nil {
+		if e.Attempt.Detail != nil {
+			d := *e.Attempt.Detail
 			d.Excerpt = ""
-			e.Attempt.Say(*d)
+			e.Attempt.Say(d)
 		}
 		out[e.ID] = append(out[e.ID], e)
 	}

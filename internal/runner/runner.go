@@ -262,11 +262,10 @@ func markUnrun(run *result.Run) {
 	if !run.Interrupted {
 		return
 	}
+	notRun := &result.Detail{Message: "not run: the run was interrupted"} // one for all: a detail is not changed once made
 	for _, t := range run.Tests {
 		if len(t.Attempts) == 0 {
-			t.Attempts = append(t.Attempts, result.Attempt{
-				Status: result.Skipped, Message: "not run: the run was interrupted", Round: 1,
-			})
+			t.Attempts = append(t.Attempts, result.Attempt{Status: result.Skipped, Round: 1, Detail: notRun})
 		}
 	}
 }

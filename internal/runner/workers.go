@@ -291,12 +291,11 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			Status:   v.Status,
 			Duration: v.Duration,
 			Start:    starts[i],
-			Message:  v.Message,
 			Round:    round,
 			Worker:   w.name,
 			Host:     w.h.name,
 		}
-		d := result.Detail{Details: v.Details, Output: v.Output, Crashed: v.Crashed}
+		d := result.Detail{Message: v.Message, Details: v.Details, Output: v.Output, Crashed: v.Crashed}
 		if a.Status.Bad() {
 			d.Excerpt = p.excerpt(w, round)
 		}

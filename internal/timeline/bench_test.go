@@ -56,7 +56,8 @@ func bigRun(n, hosts, perHost int) *result.Run {
 	for i := range n {
 		t := test(fmt.Sprintf("example.com/app/pkg%03d.TestCase%06d", i%500, i), attempt(result.Passed, 1))
 		if i%100 == 7 {
-			t.Attempts[0].Status, t.Attempts[0].Message = result.Failed, "expected 1, got 2"
+			t.Attempts[0].Status = result.Failed
+			t.Attempts[0].Say(result.Detail{Message: "expected 1, got 2"})
 			flaky = append(flaky, t)
 		}
 		run.Tests = append(run.Tests, t)

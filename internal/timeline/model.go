@@ -316,9 +316,9 @@ func verdictOf(t *result.Test, a *result.Attempt) verdict {
 		return vPassed
 	case a.Status == result.Skipped:
 		return vSkipped
-	case strings.HasPrefix(a.Message, "timed out after"):
+	case strings.HasPrefix(a.Message(), "timed out after"):
 		return vTimedOut
-	case strings.HasPrefix(a.Message, "didn't run because of a timeout or a drop"):
+	case strings.HasPrefix(a.Message(), "didn't run because of a timeout or a drop"):
 		return vLost
 	case t.Flaky():
 		return vFlaky

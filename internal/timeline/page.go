@@ -480,7 +480,7 @@ func (m *model) barText(br bar) string {
 		a := m.Attempts[br.attempts[0]]
 		s := fmt.Sprintf("%s\n%s · %s · round %d · %s · %s → %s", m.Tests[a.Test], verdictLabel[a.Verdict], dur(a.DurMS), a.Round,
 			m.where(a), dur(a.StartMS), dur(a.StartMS+a.DurMS))
-		if msg := oneLine(a.a.Message); msg != "" && a.Verdict != vPassed {
+		if msg := oneLine(a.a.Message()); msg != "" && a.Verdict != vPassed {
 			s += "\n" + bound(msg, 200)
 		}
 		return s
@@ -540,7 +540,7 @@ func (m *model) writeLists(b *pageWriter) {
 		}
 		a := m.Attempts[i]
 		fmt.Fprintf(b, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-			esc(m.Tests[a.Test]), verdictLabel[a.Verdict], esc(dur(a.DurMS)), a.Round, esc(m.where(a)), esc(dur(a.StartMS)), esc(bound(oneLine(a.a.Message), 200)))
+			esc(m.Tests[a.Test]), verdictLabel[a.Verdict], esc(dur(a.DurMS)), a.Round, esc(m.where(a)), esc(dur(a.StartMS)), esc(bound(oneLine(a.a.Message()), 200)))
 	}
 	b.WriteString("</table>\n")
 }

@@ -34,8 +34,8 @@ func sec(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Sec
 
 // at is an attempt that started s seconds after t0 and took d seconds.
 func at(status result.Status, round int, host, worker string, s, d float64, msg string) result.Attempt {
-	return result.Attempt{Status: status, Round: round, Host: host, Worker: worker, Message: msg,
-		Start: sec(s), Duration: time.Duration(d * float64(time.Second))}
+	return result.Attempt{Status: status, Round: round, Host: host, Worker: worker,
+		Start: sec(s), Duration: time.Duration(d * float64(time.Second)), Detail: &result.Detail{Message: msg}}
 }
 
 func test(id string, attempts ...result.Attempt) *result.Test {
@@ -133,7 +133,7 @@ func cases() []struct {
 			test("pkg.TestEarlier", at(result.Passed, 1, "local", "w0", 10, 1, "")),
 			test("pkg.TestParent", at(result.Passed, 1, "local", "w1", 101, 4, "")),
 			{ID: "pkg.TestParent/sub", Parent: "pkg.TestParent", Attempts: []result.Attempt{at(result.Passed, 1, "local", "w1", 102, 1, "")}},
-			test("pkg.TestUnrun", result.Attempt{Status: result.Skipped, Message: "not run: the run was interrupted", Round: 1}),
+			test("pkg.TestUnrun", result.Attempt{Status: result.Skipped, Round: 1, Detail: &result.Detail{Message: "not run: the run was interrupted"}}),
 			test("pkg.TestNow", at(result.Passed, 1, "local", "w0", 100.5, 2, "")),
 		}}
 
