@@ -109,41 +109,51 @@ func (g geometry) x(ms int64) float64 { return plotX + float64(ms)*g.scale }
 // when there would be more than maxBars bars.
 func (m *model) bars(g geometry) []bar {
 	for col := 1; ; col *= 2 {
-		if bars := m.barsOf(g, float64(col)); len(bars) <= maxBars || col >= plotW {
+		if bars, ok := m.barsOf(g, float64(col), col >= plotW); ok {
 			m.ColumnPX = col
 			return bars
 		}
 	}
 }
 
-func (m *model) barsOf(g geometry, col float64) []bar {
-	var out []bar
+// barsOf lays the bars out in columns col pixels wide. Unless all is set it
+// gives up (ok false) at the first bar over maxBars, so that trying a width
+// too narrow costs no more than maxBars bars.
+func (m *model) barsOf(g geometry, col float64, all bool) (out []bar, ok bool) {
 	column := func(x float64) float64 { return plotX + math.Floor((x-plotX)/col)*col }
+	add := func(b bar) bool {
+		out = append(out, b)
+		return all || len(out) <= maxBars
+	}
 	for l, idx := range m.byLane {
 		var narrow []int
-		flush := func() {
+		flush := func() bool {
 			if len(narrow) == 0 {
-				return
+				return true
 			}
-			out = append(out, bar{lane: l, x: column(g.x(m.Attempts[narrow[0]].StartMS)), w: col, attempts: narrow, verdict: m.worst(narrow)})
+			b := bar{lane: l, x: column(g.x(m.Attempts[narrow[0]].StartMS)), w: col, attempts: narrow, verdict: m.worst(narrow)}
 			narrow = nil
+			return add(b)
 		}
 		for _, i := range idx {
 			a := m.Attempts[i]
 			x, w := g.x(a.StartMS), float64(a.DurMS)*g.scale
 			if w >= col {
-				flush()
-				out = append(out, bar{lane: l, x: x, w: w, attempts: []int{i}, verdict: a.Verdict})
+				if !flush() || !add(bar{lane: l, x: x, w: w, attempts: []int{i}, verdict: a.Verdict}) {
+					return nil, false
+				}
 				continue
 			}
-			if len(narrow) > 0 && column(x) != column(g.x(m.Attempts[narrow[0]].StartMS)) {
-				flush()
+			if len(narrow) > 0 && column(x) != column(g.x(m.Attempts[narrow[0]].StartMS)) && !flush() {
+				return nil, false
 			}
 			narrow = append(narrow, i)
 		}
-		flush()
+		if !flush() {
+			return nil, false
+		}
 	}
-	return out
+	return out, true
 }
 
 // tipped says which bars show their details on focus (see maxTips).
