@@ -74,7 +74,7 @@ func (c *Console) Summary(run *result.Run, paths []string) {
 			bad = append(bad, t)
 		case t.Flaky():
 			flaky = append(flaky, t)
-		case t.OrderDependent != nil:
+		case t.OrderDependent() != nil:
 			order = append(order, t)
 		}
 	}

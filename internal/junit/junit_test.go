@@ -52,7 +52,7 @@ func test(class, name string, attempts ...result.Attempt) *result.Test {
 
 // reproduce sets a test's reproduce line.
 func reproduce(t *result.Test, line string) *result.Test {
-	t.Reproduce = line
+	t.More().Reproduce = line
 	return t
 }
 

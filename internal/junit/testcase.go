@@ -52,7 +52,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 	switch t.Final() {
 	case result.Passed:
 		shown = t.Attempts[len(t.Attempts)-1]
-		if t.OrderDependent != nil {
+		if t.OrderDependent() != nil {
 			// Not flaky: it passes in the serial order, and failed only apart
 			// from the test it needs. The message says so in its output.
 			bad = nil
@@ -72,7 +72,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 
 	case result.Failed, result.Errored:
 		shown = bad[0]
-		v := &verdict{Message: message(shown), Type: typeOf(shown.Status), Body: withReproduce(details(shown), t.Reproduce)}
+		v := &verdict{Message: message(shown), Type: typeOf(shown.Status), Body: withReproduce(details(shown), t.Reproduce())}
 		if shown.Status == result.Failed {
 			tc.Failure = v
 		} else {

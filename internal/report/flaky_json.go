@@ -72,14 +72,14 @@ func WriteFlakyJSON(path string, run *result.Run) error {
 		case t.Flaky():
 		case t.Final().Bad():
 			v = "failed"
-		case t.OrderDependent != nil:
+		case t.OrderDependent() != nil:
 			v = "order-dependent"
 		default:
 			continue
 		}
 		ft := flakyTest{ID: t.ID, Class: t.Class, Name: t.Name, Verdict: v,
-			Attempts: make([]flakyAttempt, 0, len(t.Attempts)), FailedOnlyOn: FailedOnlyOn(t), Reproduce: t.Reproduce}
-		if d := t.OrderDependent; d != nil {
+			Attempts: make([]flakyAttempt, 0, len(t.Attempts)), FailedOnlyOn: FailedOnlyOn(t), Reproduce: t.Reproduce()}
+		if d := t.OrderDependent(); d != nil {
 			ft.Needs, ft.Before = d.Needs, d.Before
 		}
 		for _, a := range t.Attempts {

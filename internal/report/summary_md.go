@@ -285,7 +285,7 @@ func furthest(run *result.Run, n int) []string {
 	var offs []off
 	for _, t := range run.Tests {
 		want, ok := run.Forecast.Tests[t.ID]
-		if t.Parent != "" || !ok {
+		if t.Parent() != "" || !ok {
 			continue
 		}
 		for _, a := range t.Attempts {
@@ -348,7 +348,7 @@ func mdBlocks(run *result.Run) []block {
 			failed = append(failed, t)
 		case t.Flaky():
 			flaky = append(flaky, t)
-		case t.OrderDependent != nil:
+		case t.OrderDependent() != nil:
 			order = append(order, t)
 		case lost(t):
 			lostTests = append(lostTests, t)
@@ -380,7 +380,7 @@ func mdBlocks(run *result.Run) []block {
 		blocks = append(blocks, block{flakyBlock, text})
 	}
 	for i, t := range order {
-		text := "- " + codeSpan(Clean(t.ID)) + " " + orderNote(t.OrderDependent) + "\n"
+		text := "- " + codeSpan(Clean(t.ID)) + " " + orderNote(t.OrderDependent()) + "\n"
 		if i == 0 {
 			text = fmt.Sprintf("#### Order-dependent tests (%d)\n\nThese failed when run apart and passed when run after the tests listed before them, as in a serial run; their verdict is the serial one. They depend on state another test leaves behind:\n\n", len(order)) + text
 		}
@@ -458,10 +458,10 @@ func mdFlaky(t *result.Test) string {
 
 // mdReproduce is the command that runs t again alone, in a shell block.
 func mdReproduce(t *result.Test) string {
-	if t.Reproduce == "" {
+	if t.Reproduce() == "" {
 		return ""
 	}
-	return "Reproduce:\n\n" + fence(Clean(t.Reproduce)) + "\n"
+	return "Reproduce:\n\n" + fence(Clean(t.Reproduce())) + "\n"
 }
 
 // onlyOnNote is " · failed only on host `h2`" when FailedOnlyOn names a host.

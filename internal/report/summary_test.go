@@ -123,7 +123,7 @@ func reruns() *result.Run {
 		run.Tests = append(run.Tests, test(fmt.Sprintf("example.com/app/pkg.TestBroken%d", i), as...))
 	}
 	for _, t := range run.Tests[12:] { // the flaky and the broken ones
-		t.Reproduce = "printf '%s\\n' '" + t.ID + "' | jenkins-paratest run --config=paratest.yml --workers=1 --tests=- --max-reruns=0 --out=paratest-repro"
+		t.More().Reproduce = "printf '%s\\n' '" + t.ID + "' | jenkins-paratest run --config=paratest.yml --workers=1 --tests=- --max-reruns=0 --out=paratest-repro"
 	}
 	run.Tests = append(run.Tests, test("example.com/app/db.TestOnlyOnH2",
 		at(result.Errored, 1, "w2", "h2", "dial tcp 10.0.0.2:5432: i/o timeout"),

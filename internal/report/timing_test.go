@@ -34,7 +34,7 @@ func TestMDTiming(t *testing.T) {
 			ran("late", "w1", 95*s, 4*s, 2),                 // a rerun: not what was predicted
 		}}
 		sub := ran("sub", "w0", 0, 30*s, 1)
-		sub.Parent = "slow"
+		sub.More().Parent = "slow"
 		r.Tests = append(r.Tests, sub)
 		return r
 	}

@@ -113,16 +113,23 @@ func (a *Attempt) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Test is one logical test with its attempts in the order they were made.
+// Test is one logical test with its attempts in the order they were made. It
+// is 96 bytes, kept for every test of a run: what few tests have is behind
+// Extra.
 type Test struct {
-	ID    string // the id as listed; what the test command receives
-	Suite string // JUnit suite: one TEST-<Suite>.xml per suite
-	Class string // JUnit classname as the runner's own reporter writes it, stable across runs
-	Name  string // JUnit testcase name
+	ID       string // the id as listed; what the test command receives
+	Suite    string // JUnit suite: one TEST-<Suite>.xml per suite
+	Class    string // JUnit classname as the runner's own reporter writes it, stable across runs
+	Name     string // JUnit testcase name
+	Attempts []Attempt
+	Extra    *Extra // nil for most tests
+}
+
+// Extra is what few tests have.
+type Extra struct {
 	// Parent is the listed test this one was reported under (a Go subtest runs
 	// with its parent and is rerun with it); "" for listed tests.
-	Parent   string
-	Attempts []Attempt
+	Parent string
 	// OrderDependent is set when the test failed in every attempt but passed
 	// once run after the tests listed before it, as in a serial run: its verdict
 	// is that run's, and it is no flaky test.
@@ -131,6 +138,33 @@ type Test struct {
 	// in the round of its first bad attempt (config.Reproduce); "" for a test
 	// that never failed.
 	Reproduce string
+}
+
+// Parent is the listed test this one was reported under, "" for listed tests
+// (Extra.Parent).
+func (t *Test) Parent() string { return t.extra().Parent }
+
+// OrderDependent is what the order check found of the test, nil when it
+// found nothing (Extra.OrderDependent).
+func (t *Test) OrderDependent() *OrderDependence { return t.extra().OrderDependent }
+
+// Reproduce is the command line that runs the test again alone, "" for a
+// test that never failed (Extra.Reproduce).
+func (t *Test) Reproduce() string { return t.extra().Reproduce }
+
+func (t *Test) extra() Extra {
+	if t.Extra == nil {
+		return Extra{}
+	}
+	return *t.Extra
+}
+
+// More is t's Extra, made when it has none, to be set.
+func (t *Test) More() *Extra {
+	if t.Extra == nil {
+		t.Extra = &Extra{}
+	}
+	return t.Extra
 }
 
 // OrderDependence is what the order check found of a test that needs tests
@@ -153,7 +187,7 @@ func (t *Test) Final() Status {
 
 // Flaky reports whether the test finally passed after at least one bad attempt.
 func (t *Test) Flaky() bool {
-	if t.Final() != Passed || t.OrderDependent != nil {
+	if t.Final() != Passed || t.OrderDependent() != nil {
 		return false
 	}
 	for _, a := range t.Attempts {
@@ -257,7 +291,7 @@ func (r *Run) Counts() Counts {
 			if t.Flaky() {
 				c.Flaky++
 			}
-			if t.OrderDependent != nil {
+			if t.OrderDependent() != nil {
 				c.OrderDependent++
 			}
 		case Failed, Errored:

@@ -52,3 +52,19 @@ func TestSayNothingIsNoDetail(t *testing.T) {
 		t.Errorf("an Attempt is %d bytes, want at most 96: every attempt of a run is kept", size)
 	}
 }
+
+// A test without extras holds none; More makes them when one is set.
+func TestExtraOnlyWhenSet(t *testing.T) {
+	tc := Test{ID: "a"}
+	if tc.Parent() != "" || tc.OrderDependent() != nil || tc.Reproduce() != "" || tc.Extra != nil {
+		t.Fatalf("a new test has extras: %+v", tc.Extra)
+	}
+	tc.More().Reproduce = "paratest run a"
+	tc.More().Parent = "p"
+	if tc.Reproduce() != "paratest run a" || tc.Parent() != "p" {
+		t.Errorf("extras set through More: %+v", tc.Extra)
+	}
+	if size := unsafe.Sizeof(tc); size > 96 {
+		t.Errorf("a Test is %d bytes, want at most 96: every test of a run is kept", size)
+	}
+}

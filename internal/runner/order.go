@@ -112,7 +112,7 @@ func (p *pool) orderChecks(ctx context.Context, workers []*worker) {
 		vs := verdicts[c.t.ID]
 		vs[0].Message = orderMessage(deps[i])
 		p.mu.Lock()
-		c.t.OrderDependent = deps[i]
+		c.t.More().OrderDependent = deps[i]
 		p.mu.Unlock()
 		p.record(ranOn[c.t.ID], vs, round)
 		p.s.con.Warnf("%s: %s", c.t.ID, orderMessage(deps[i]))
@@ -186,7 +186,7 @@ func (p *pool) orderCandidates(failed []string) [][]orderCheck {
 	byGroup := map[string][]string{} // listed ids so far, per group
 	var out [][]orderCheck
 	for _, t := range p.run.Tests {
-		if t.Parent != "" {
+		if t.Parent() != "" {
 			continue
 		}
 		g := p.s.suite.Group(t.ID)

@@ -291,7 +291,7 @@ func (p *pool) rerun(run *result.Run, round int) []string {
 // tests were listed. A failed subtest counts through its parent, which runs it.
 func failedListed(run *result.Run) (failed []string, listed int) {
 	for _, t := range run.Tests {
-		if t.Parent != "" {
+		if t.Parent() != "" {
 			continue
 		}
 		listed++

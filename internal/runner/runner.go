@@ -250,10 +250,10 @@ func addReproduce(cfg *config.Config, run *result.Run) {
 		for _, a := range t.Attempts {
 			if a.Status.Bad() {
 				id := t.ID
-				if t.Parent != "" {
-					id = t.Parent
+				if t.Parent() != "" {
+					id = t.Parent()
 				}
-				t.Reproduce = cfg.Reproduce(id, a.Round)
+				t.More().Reproduce = cfg.Reproduce(id, a.Round)
 				break
 			}
 		}

@@ -475,17 +475,17 @@ func TestOrderDependentTestGetsTheSerialVerdict(t *testing.T) {
 			broken = tc
 		}
 	}
-	if dep.Final() != result.Passed || dep.OrderDependent == nil || dep.OrderDependent.Needs != "c" {
-		t.Fatalf("needs-c: final %s, order %+v, want passed and needing c\n%s", dep.Final(), dep.OrderDependent, console)
+	if dep.Final() != result.Passed || dep.OrderDependent() == nil || dep.OrderDependent().Needs != "c" {
+		t.Fatalf("needs-c: final %s, order %+v, want passed and needing c\n%s", dep.Final(), dep.OrderDependent(), console)
 	}
-	if dep.OrderDependent.Before != 19 {
-		t.Errorf("needs-c: %d tests before it, want 19", dep.OrderDependent.Before)
+	if dep.OrderDependent().Before != 19 {
+		t.Errorf("needs-c: %d tests before it, want 19", dep.OrderDependent().Before)
 	}
 	if dep.Flaky() {
 		t.Error("an order-dependent test counts as flaky")
 	}
-	if broken.Final() != result.Failed || broken.OrderDependent != nil {
-		t.Errorf("broken: final %s, order %+v, want failed and no order dependence", broken.Final(), broken.OrderDependent)
+	if broken.Final() != result.Failed || broken.OrderDependent() != nil {
+		t.Errorf("broken: final %s, order %+v, want failed and no order dependence", broken.Final(), broken.OrderDependent())
 	}
 	if c := r.Counts(); c.Failed != 1 || c.OrderDependent != 1 || c.Flaky != 0 {
 		t.Errorf("counts %+v", c)

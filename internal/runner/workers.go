@@ -304,7 +304,7 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 		t := p.byID[v.ID]
 		if t == nil && v.Parent != "" && p.byID[v.Parent] != nil {
 			// A test the runner reports under a listed one (a Go subtest).
-			t = &result.Test{ID: v.ID, Parent: v.Parent}
+			t = &result.Test{ID: v.ID, Extra: &result.Extra{Parent: v.Parent}}
 			p.byID[v.ID] = t
 			p.run.Tests = append(p.run.Tests, t)
 		}

@@ -213,7 +213,7 @@ func build(run *result.Run) *model {
 	}
 	m.Attempts = make([]attempt, 0, n)
 	for _, t := range run.Tests {
-		if len(t.Attempts) == 0 && t.Parent == "" {
+		if len(t.Attempts) == 0 && t.Parent() == "" {
 			m.Lost = append(m.Lost, t.ID)
 		}
 		ti := -1 // t's index in m.Tests once it has an attempt drawn
@@ -296,7 +296,7 @@ func build(run *result.Run) *model {
 // by why.
 func (m *model) notDrawn(t *result.Test, a *result.Attempt) bool {
 	switch {
-	case t.Parent != "":
+	case t.Parent() != "":
 		m.subtests++
 	case a.Start.IsZero():
 		m.unstarted++

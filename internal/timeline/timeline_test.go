@@ -132,7 +132,7 @@ func cases() []struct {
 		Tests: []*result.Test{
 			test("pkg.TestEarlier", at(result.Passed, 1, "local", "w0", 10, 1, "")),
 			test("pkg.TestParent", at(result.Passed, 1, "local", "w1", 101, 4, "")),
-			{ID: "pkg.TestParent/sub", Parent: "pkg.TestParent", Attempts: []result.Attempt{at(result.Passed, 1, "local", "w1", 102, 1, "")}},
+			{ID: "pkg.TestParent/sub", Extra: &result.Extra{Parent: "pkg.TestParent"}, Attempts: []result.Attempt{at(result.Passed, 1, "local", "w1", 102, 1, "")}},
 			test("pkg.TestUnrun", result.Attempt{Status: result.Skipped, Round: 1, Detail: &result.Detail{Message: "not run: the run was interrupted"}}),
 			test("pkg.TestNow", at(result.Passed, 1, "local", "w0", 100.5, 2, "")),
 		}}
