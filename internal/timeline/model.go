@@ -212,6 +212,7 @@ func build(run *result.Run) *model {
 		n += len(t.Attempts)
 	}
 	m.Attempts = make([]attempt, 0, n)
+	m.Tests = make([]string, 0, len(run.Tests))
 	for _, t := range run.Tests {
 		if len(t.Attempts) == 0 && t.Parent() == "" {
 			m.Lost = append(m.Lost, t.ID)
@@ -237,6 +238,13 @@ func build(run *result.Run) *model {
 		m.Attempts[i].Lane = int32(order[m.Attempts[i].Lane])
 	}
 	m.byLane = make([][]int, len(lanes.keys))
+	perLane := make([]int, len(lanes.keys))
+	for _, a := range m.Attempts {
+		perLane[a.Lane]++
+	}
+	for l, n := range perLane {
+		m.byLane[l] = make([]int, 0, n)
+	}
 	for i, a := range m.Attempts {
 		m.byLane[a.Lane] = append(m.byLane[a.Lane], i)
 	}

@@ -108,48 +108,53 @@ func (g geometry) x(ms int64) float64 { return plotX + float64(ms)*g.scale }
 // coloured by the worst verdict among them. Columns are wider than a pixel
 // when there would be more than maxBars bars.
 func (m *model) bars(g geometry) []bar {
+	buf := make([]bar, 0, min(len(m.Attempts), maxBars+1)) // each try's, in turn
 	for col := 1; ; col *= 2 {
-		if bars, ok := m.barsOf(g, float64(col), col >= plotW); ok {
+		if bars, ok := m.barsOf(buf[:0], g, float64(col), col >= plotW); ok {
 			m.ColumnPX = col
 			return bars
 		}
 	}
 }
 
-// barsOf lays the bars out in columns col pixels wide. Unless all is set it
-// gives up (ok false) at the first bar over maxBars, so that trying a width
-// too narrow costs no more than maxBars bars.
-func (m *model) barsOf(g geometry, col float64, all bool) (out []bar, ok bool) {
+// barsOf lays the bars out in columns col pixels wide, appending to out.
+// Unless all is set it gives up (ok false) at the first bar over maxBars, so
+// that trying a width too narrow costs no more than maxBars bars.
+func (m *model) barsOf(out []bar, g geometry, col float64, all bool) ([]bar, bool) {
 	column := func(x float64) float64 { return plotX + math.Floor((x-plotX)/col)*col }
 	add := func(b bar) bool {
 		out = append(out, b)
 		return all || len(out) <= maxBars
 	}
 	for l, idx := range m.byLane {
-		var narrow []int
-		flush := func() bool {
-			if len(narrow) == 0 {
+		// A bar's attempts are a run of the lane's, idx[from:k]: no slice of
+		// their own for each of up to maxBars bars.
+		from := -1 // the first narrow attempt not yet in a bar
+		flush := func(k int) bool {
+			if from < 0 {
 				return true
 			}
-			b := bar{lane: l, x: column(g.x(m.Attempts[narrow[0]].StartMS)), w: col, attempts: narrow, verdict: m.worst(narrow)}
-			narrow = nil
-			return add(b)
+			narrow := idx[from:k:k]
+			from = -1
+			return add(bar{lane: l, x: column(g.x(m.Attempts[narrow[0]].StartMS)), w: col, attempts: narrow, verdict: m.worst(narrow)})
 		}
-		for _, i := range idx {
+		for k, i := range idx {
 			a := m.Attempts[i]
 			x, w := g.x(a.StartMS), float64(a.DurMS)*g.scale
 			if w >= col {
-				if !flush() || !add(bar{lane: l, x: x, w: w, attempts: []int{i}, verdict: a.Verdict}) {
+				if !flush(k) || !add(bar{lane: l, x: x, w: w, attempts: idx[k : k+1 : k+1], verdict: a.Verdict}) {
 					return nil, false
 				}
 				continue
 			}
-			if len(narrow) > 0 && column(x) != column(g.x(m.Attempts[narrow[0]].StartMS)) && !flush() {
+			if from >= 0 && column(x) != column(g.x(m.Attempts[idx[from]].StartMS)) && !flush(k) {
 				return nil, false
 			}
-			narrow = append(narrow, i)
+			if from < 0 {
+				from = k
+			}
 		}
-		if !flush() {
+		if !flush(len(idx)) {
 			return nil, false
 		}
 	}
