@@ -63,7 +63,8 @@ func TestLines(t *testing.T) {
 	}
 	pass := result.Attempt{Status: result.Passed, Duration: 1240 * time.Millisecond, Worker: "w3", Host: "local", Round: 1}
 	fail := result.Attempt{
-		Status: result.Failed, Duration: 500 * time.Millisecond, Worker: "w3", Host: "host-a", Round: 2, Detail: &result.Detail{Output: failOutput, Details: "y_test.go:9: expected 1, got 2", Message: "expected 1, got 2"},
+		Status: result.Failed, Duration: 500 * time.Millisecond, Worker: "w3", Host: "host-a", Round: 2,
+		Detail: &result.Detail{Output: failOutput, Details: "y_test.go:9: expected 1, got 2", Message: "expected 1, got 2"},
 	}
 	for _, tc := range []testCase{
 		{
@@ -148,7 +149,8 @@ func TestLines(t *testing.T) {
 			name: "error without output shows details, message on one line",
 			call: func(c *Console) {
 				c.TestDone("example/pkg.TestZ", result.Attempt{
-					Status: result.Errored, Duration: 90 * time.Second, Worker: "w2", Round: 1, Detail: &result.Detail{Details: "dial tcp: connection reset\n\n", Message: "worker lost:\nconnection reset"},
+					Status: result.Errored, Duration: 90 * time.Second, Worker: "w2", Round: 1,
+					Detail: &result.Detail{Details: "dial tcp: connection reset\n\n", Message: "worker lost:\nconnection reset"},
 				}, "")
 			},
 			want: "[w2] ERROR example/pkg.TestZ (90.00s) - worker lost: connection reset\n" +
@@ -162,7 +164,8 @@ func TestLines(t *testing.T) {
 			name: "test escapes: removed without colour, SGR kept and reset with",
 			call: func(c *Console) {
 				c.TestDone("TestE", result.Attempt{
-					Status: result.Failed, Worker: "w1", Detail: &result.Detail{Output: "\x1b[2K\x1b[1Aprogress 50%\rprogress 100%\n\x1b[31mred\x1b]0;title\x07 text\n", Message: "\x1b[31mboom\x1b[0m"},
+					Status: result.Failed, Worker: "w1",
+					Detail: &result.Detail{Output: "\x1b[2K\x1b[1Aprogress 50%\rprogress 100%\n\x1b[31mred\x1b]0;title\x07 text\n", Message: "\x1b[31mboom\x1b[0m"},
 				}, "")
 			},
 			want: "[w1] FAIL TestE (0.00s) - boom\n" +

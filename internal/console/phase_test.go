@@ -73,7 +73,8 @@ func sections(t *testing.T, log string) (names []string, depth, open int) {
 func TestRunFoldsIntoFlatSections(t *testing.T) {
 	c, buf, clk := newTest(Options{Stream: StreamFailures, ProgressEvery: -1})
 	step := func(d time.Duration) { clk.Advance(d) }
-	fail := result.Attempt{Status: result.Failed, Duration: 500 * time.Millisecond, Worker: "w2", Host: "local", Round: 1, Detail: &result.Detail{Output: "==> paratest: fake banner from a test\n<== paratest: fake end\n", Message: "expected 1, got 2"}}
+	fail := result.Attempt{Status: result.Failed, Duration: 500 * time.Millisecond, Worker: "w2", Host: "local", Round: 1,
+		Detail: &result.Detail{Output: "==> paratest: fake banner from a test\n<== paratest: fake end\n", Message: "expected 1, got 2"}}
 	pass := result.Attempt{Status: result.Passed, Duration: 20 * time.Millisecond, Worker: "w1", Host: "local", Round: 1}
 	rerun := result.Attempt{Status: result.Passed, Duration: 30 * time.Millisecond, Worker: "w1", Host: "local", Round: 2}
 
