@@ -42,11 +42,21 @@ type Detail struct {
 	Details string // failure body: assertion output, stack trace
 	Output  string // the test's own output, already bounded
 	Crashed bool   // the runner died during this attempt (crash, timeout kill)
+	Cause   Cause  // what the master did to the attempt, when it did anything
 	// Excerpt is the path, relative to the working directory, of the part of
 	// the worker's log its batch wrote (report.WriteExcerpt): what a failing
 	// testcase links to. "" when the attempt passed or no excerpt was written.
 	Excerpt string
 }
+
+// Cause is what the master did to an attempt that did not end by itself.
+type Cause string
+
+// The causes.
+const (
+	TimedOut Cause = "timeout" // killed at the test timeout
+	Lost     Cause = "lost"    // never ran: its batch was lost on max_lost workers
+)
 
 // Message is one line: why it failed, errored or was skipped.
 func (a Attempt) Message() string { return a.detail().Message }
@@ -59,6 +69,9 @@ func (a Attempt) Output() string { return a.detail().Output }
 
 // Crashed reports whether the runner died during this attempt (crash, timeout kill).
 func (a Attempt) Crashed() bool { return a.detail().Crashed }
+
+// Cause is what the master did to the attempt, "" when nothing.
+func (a Attempt) Cause() Cause { return a.detail().Cause }
 
 // Excerpt is the path of the part of the worker's log the attempt's batch
 // wrote, or "" (see Detail.Excerpt).
@@ -94,12 +107,13 @@ type attemptJSON struct {
 	Worker   string
 	Host     string
 	Excerpt  string
+	Cause    Cause `json:",omitempty"` // left out when none, as in the journals written before it
 }
 
 // MarshalJSON writes the attempt as one flat object.
 func (a Attempt) MarshalJSON() ([]byte, error) {
 	d := a.detail()
-	return json.Marshal(attemptJSON{a.Status, a.Duration, a.Start, d.Message, d.Details, d.Output, d.Crashed, a.Round, a.Worker, a.Host, d.Excerpt})
+	return json.Marshal(attemptJSON{a.Status, a.Duration, a.Start, d.Message, d.Details, d.Output, d.Crashed, a.Round, a.Worker, a.Host, d.Excerpt, d.Cause})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -109,7 +123,7 @@ func (a *Attempt) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*a = Attempt{Status: j.Status, Duration: j.Duration, Start: j.Start, Round: j.Round, Worker: j.Worker, Host: j.Host}
-	a.Say(Detail{Message: j.Message, Details: j.Details, Output: j.Output, Crashed: j.Crashed, Excerpt: j.Excerpt})
+	a.Say(Detail{Message: j.Message, Details: j.Details, Output: j.Output, Crashed: j.Crashed, Cause: j.Cause, Excerpt: j.Excerpt})
 	return nil
 }
 

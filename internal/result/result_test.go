@@ -27,6 +27,16 @@ func TestAttemptJSONIsFlat(t *testing.T) {
 	if string(data) != old {
 		t.Errorf("wrote %s\nwant    %s", data, old)
 	}
+	timedOut := Attempt{Status: Failed, Round: 1}
+	timedOut.Say(Detail{Message: "timed out after 1s", Cause: TimedOut})
+	data, err = json.Marshal(timedOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Attempt
+	if err := json.Unmarshal(data, &back); err != nil || back.Cause() != TimedOut {
+		t.Errorf("a timed-out attempt read back with cause %q (%v) from %s", back.Cause(), err, data)
+	}
 	var pass Attempt
 	if err := json.Unmarshal([]byte(`{"Status":"passed","Details":"","Output":"","Crashed":false,"Excerpt":"","Round":1}`), &pass); err != nil {
 		t.Fatal(err)

@@ -171,7 +171,7 @@ func execPrefix(timeout time.Duration) []string {
 func timedOut(vs []verdict.Verdict, timeout time.Duration, all bool) {
 	for i := range vs {
 		if all || vs[i].Crashed || vs[i].Status == result.Errored {
-			vs[i].Status = result.Failed
+			vs[i].Status, vs[i].Cause = result.Failed, result.TimedOut
 			vs[i].Message = fmt.Sprintf("timed out after %s; the test's processes were killed", timeout)
 		}
 	}

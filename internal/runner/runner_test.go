@@ -387,8 +387,8 @@ func TestTestLostMaxLostTimesErrors(t *testing.T) {
 		return 0, nil
 	})
 	got := attempts(r, "killer")
-	if len(got) == 0 || got[0].Status != result.Errored || !strings.Contains(got[0].Message(), "didn't run because of a timeout or a drop: lost on local/w") {
-		t.Fatalf("killer: %+v, want an error naming the workers it was lost on", got)
+	if len(got) == 0 || got[0].Status != result.Errored || got[0].Cause() != result.Lost || !strings.Contains(got[0].Message(), "didn't run because of a timeout or a drop: lost on local/w") {
+		t.Fatalf("killer: %+v, want an error for being lost, naming the workers it was lost on", got)
 	}
 	if strings.Count(got[0].Message(), "local/w") != 3 {
 		t.Errorf("message %q does not name 3 losses", got[0].Message())

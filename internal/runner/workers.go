@@ -256,6 +256,7 @@ func (p *pool) lose(w *worker, lease *queue.Lease, ids []string, cause error) {
 		p.record(w, []verdict.Verdict{{
 			ID:      id,
 			Status:  result.Errored,
+			Cause:   result.Lost,
 			Message: fmt.Sprintf("didn't run because of a timeout or a drop: lost on %s", strings.Join(on, ", ")),
 			Details: cause.Error(),
 		}}, p.round)
@@ -295,7 +296,7 @@ func (p *pool) record(w *worker, vs []verdict.Verdict, round int) {
 			Worker:   w.name,
 			Host:     w.h.name,
 		}
-		d := result.Detail{Message: v.Message, Details: v.Details, Output: v.Output, Crashed: v.Crashed}
+		d := result.Detail{Message: v.Message, Details: v.Details, Output: v.Output, Crashed: v.Crashed, Cause: v.Cause}
 		if a.Status.Bad() {
 			d.Excerpt = p.excerpt(w, round)
 		}

@@ -324,9 +324,9 @@ func verdictOf(t *result.Test, a *result.Attempt) verdict {
 		return vPassed
 	case a.Status == result.Skipped:
 		return vSkipped
-	case strings.HasPrefix(a.Message(), "timed out after"):
+	case a.Cause() == result.TimedOut:
 		return vTimedOut
-	case strings.HasPrefix(a.Message(), "didn't run because of a timeout or a drop"):
+	case a.Cause() == result.Lost:
 		return vLost
 	case t.Flaky():
 		return vFlaky

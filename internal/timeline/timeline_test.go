@@ -34,8 +34,16 @@ func sec(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Sec
 
 // at is an attempt that started s seconds after t0 and took d seconds.
 func at(status result.Status, round int, host, worker string, s, d float64, msg string) result.Attempt {
-	return result.Attempt{Status: status, Round: round, Host: host, Worker: worker,
-		Start: sec(s), Duration: time.Duration(d * float64(time.Second)), Detail: &result.Detail{Message: msg}}
+	a := result.Attempt{Status: status, Round: round, Host: host, Worker: worker,
+		Start: sec(s), Duration: time.Duration(d * float64(time.Second))}
+	a.Say(result.Detail{Message: msg})
+	return a
+}
+
+// because is a, which the master ended for cause.
+func because(cause result.Cause, a result.Attempt) result.Attempt {
+	a.Say(result.Detail{Message: a.Message(), Cause: cause})
+	return a
 }
 
 func test(id string, attempts ...result.Attempt) *result.Test {
@@ -104,9 +112,9 @@ func cases() []struct {
 				at(result.Failed, 1, "b02", "w0", 2, 3, "connection refused"),
 				at(result.Passed, 2, "b01", "w0", 30, 3, "")),
 			test("pkg.TestHangs",
-				at(result.Failed, 1, "b01", "w1", 2, 10, "timed out after 10s; the test's processes were killed"),
-				at(result.Failed, 2, "b01", "w0", 33, 9.5, "timed out after 10s; the test's processes were killed")),
-			test("pkg.TestDropped", at(result.Errored, 1, "b01", "w1", 18, 0, "didn't run because of a timeout or a drop: lost on b01/w1, b01/w1, b01/w1")),
+				because(result.TimedOut, at(result.Failed, 1, "b01", "w1", 2, 10, "timed out after 10s; the test's processes were killed")),
+				because(result.TimedOut, at(result.Failed, 2, "b01", "w0", 33, 9.5, "timed out after 10s; the test's processes were killed"))),
+			test("pkg.TestDropped", because(result.Lost, at(result.Errored, 1, "b01", "w1", 18, 0, "didn't run because of a timeout or a drop: lost on b01/w1, b01/w1, b01/w1"))),
 			test("pkg.TestSkips", at(result.Skipped, 1, "b02", "w0", 5, 0.5, "needs docker")),
 			test("pkg.TestLong", at(result.Passed, 1, "b01", "w0", 6, 24, "")),
 			test("pkg.<Esc&\"aped>", at(result.Passed, 1, "b01", "w1", 18.5, 5, "")),

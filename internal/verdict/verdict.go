@@ -52,6 +52,9 @@ type Verdict struct {
 	// how it died; the runner rewrites it when the agent killed the batch at its
 	// timeout.
 	Crashed bool
+	// Cause is what the master did to the test, when it did anything: killed it
+	// at its timeout, or gave up on a batch lost too often.
+	Cause result.Cause
 	// Parent is the listed id of a test the runner reports on its own, under a
 	// listed one (a Go subtest); "" for the listed ids themselves.
 	Parent string
