@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -34,40 +33,13 @@ func abortSuite() string {
 
 // abortedRun is the binary run until a test aborts it as Jenkins does.
 type abortedRun struct {
-	cmd   *exec.Cmd
-	out   string // its --out
-	lines chan stampedLine
-	seen  []string
-}
-
-type stampedLine struct {
-	at   time.Time
-	text string
+	*background
+	out string // its --out
 }
 
 func startAbortedRun(t *testing.T, dir string, env []string, args ...string) *abortedRun {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(), env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	r := &abortedRun{cmd: cmd, out: filepath.Join(dir, "paratest-out"), lines: make(chan stampedLine, 10000)}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			r.lines <- stampedLine{time.Now(), sc.Text()}
-		}
-		close(r.lines)
-	}()
-	t.Cleanup(func() { cmd.Process.Kill() })
-	return r
+	return &abortedRun{background: startRun(t, dir, env, args...), out: filepath.Join(dir, "paratest-out")}
 }
 
 // waitVerdicts reads the console until n tests have passed.

@@ -16,8 +16,14 @@ import (
 // background is a run of the binary that a test interferes with while it runs.
 type background struct {
 	cmd   *exec.Cmd
-	lines chan string // console lines as they come
+	lines chan stampedLine // console lines as they come
 	seen  []string
+}
+
+// stampedLine is a console line and when it came.
+type stampedLine struct {
+	at   time.Time
+	text string
 }
 
 func startRun(t *testing.T, dir string, env []string, args ...string) *background {
@@ -33,11 +39,11 @@ func startRun(t *testing.T, dir string, env []string, args ...string) *backgroun
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	b := &background{cmd: cmd, lines: make(chan string, 10000)}
+	b := &background{cmd: cmd, lines: make(chan stampedLine, 10000)}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			b.lines <- sc.Text()
+			b.lines <- stampedLine{time.Now(), sc.Text()}
 		}
 		close(b.lines)
 	}()
@@ -55,8 +61,8 @@ func (b *background) waitFor(t *testing.T, s string) bool {
 			if !ok {
 				return false
 			}
-			b.seen = append(b.seen, l)
-			if strings.Contains(l, s) {
+			b.seen = append(b.seen, l.text)
+			if strings.Contains(l.text, s) {
 				return true
 			}
 		case <-timeout:
@@ -69,7 +75,7 @@ func (b *background) waitFor(t *testing.T, s string) bool {
 func (b *background) wait(t *testing.T) int {
 	t.Helper()
 	for l := range b.lines {
-		b.seen = append(b.seen, l)
+		b.seen = append(b.seen, l.text)
 	}
 	b.cmd.Wait()
 	t.Logf("console:\n%s", strings.Join(b.seen, "\n"))

@@ -251,7 +251,7 @@ func (b *background) until(t *testing.T, timeout time.Duration, cond func() bool
 			if !ok {
 				return cond()
 			}
-			b.seen = append(b.seen, l)
+			b.seen = append(b.seen, l.text)
 		case <-tick.C:
 			if cond() {
 				return true

@@ -78,7 +78,12 @@ func (a *agentBinary) file(p string) engine.File {
 	return engine.File{Path: p, Mode: 0o755, From: a.f, Size: a.size}
 }
 
-func (a *agentBinary) close() { a.f.Close() }
+// close closes the file; a master of clean or check has no agent (nil).
+func (a *agentBinary) close() {
+	if a != nil {
+		a.f.Close()
+	}
+}
 
 func checkStatic(r io.ReaderAt) error {
 	f, err := elf.NewFile(r)

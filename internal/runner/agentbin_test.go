@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jenkins-paratest/jenkins-paratest/internal/config"
+	"github.com/jenkins-paratest/jenkins-paratest/internal/engine"
 	"github.com/jenkins-paratest/jenkins-paratest/internal/exit"
 )
 
@@ -67,5 +70,18 @@ func TestAgentMustBeStatic(t *testing.T) {
 	}
 	if _, err := loadAgent(filepath.Join(t.TempDir(), "missing")); exit.Code(err) != exit.Infra {
 		t.Errorf("a missing agent: %v (exit %d), want exit %d", err, exit.Code(err), exit.Infra)
+	}
+}
+
+// check and clean make a master with no agent: it closes all the same.
+func TestCheckAndCleanNeedNoAgent(t *testing.T) {
+	eng := &fakeEngine{run: func(string, string, int) (int, error) { return 0, nil }}
+	cfg := &config.Config{Image: "fake", Pull: engine.PullNever, Workers: 1, RunID: "unit", Color: "never"}
+	opts := Options{Stdout: io.Discard, Engine: eng}
+	if _, err := Check(context.Background(), cfg, opts); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	if _, err := Clean(context.Background(), cfg, opts, "unit", false); err != nil {
+		t.Errorf("Clean: %v", err)
 	}
 }

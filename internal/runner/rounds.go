@@ -82,7 +82,10 @@ func (p *pool) runAll(ctx context.Context, run *result.Run) error {
 	if ctx.Err() != nil {
 		// The reports come next, then the clean-up, which kills the tests
 		// still running.
-		s.con.Warnf("%v: stopping the run: the reports first, then its containers go", context.Cause(ctx))
+		// What is left is said now: a SIGKILL may end the process as soon as
+		// the reports are written.
+		s.con.Warnf("%v: stopping the run: the reports first, then its containers go; what is left stops by itself within orphan_ttl (%s), or: jenkins-paratest clean --run %s",
+			context.Cause(ctx), s.cfg.OrphanTTL, s.cfg.RunID)
 		p.abandon()
 	}
 	return nil
@@ -134,9 +137,7 @@ func (p *pool) cleanup(ctx context.Context) {
 	cctx, cancel := cleanupContext(ctx, s.opts.Hard)
 	defer cancel()
 	if ctx.Err() != nil {
-		// Said first: a SIGKILL may end the process before the clean-up does.
-		s.con.Infof("removing the run's containers, for at most %s; what is left stops by itself within orphan_ttl (%s), or: jenkins-paratest clean --run %s",
-			abortCleanupTimeout, s.cfg.OrphanTTL, s.cfg.RunID)
+		s.con.Infof("removing the run's containers, for at most %s", abortCleanupTimeout)
 	}
 	keep := p.keep(ctx)
 	released := p.release()
