@@ -37,10 +37,7 @@ func at(status result.Status, r int, w string, s int, d time.Duration) result.At
 
 // with sets an attempt's message, details and output.
 func with(a result.Attempt, msg, details, out string) result.Attempt {
-	var d result.Detail
-	if a.Detail != nil {
-		d = *a.Detail
-	}
+	d := a.Said()
 	d.Message, d.Details, d.Output = msg, details, out
 	a.Say(d)
 	return a

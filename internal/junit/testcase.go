@@ -56,10 +56,7 @@ func newTestcase(t *result.Test) (testcase, time.Duration) {
 			// Not flaky: it passes in the serial order, and failed only apart
 			// from the test it needs. The message says so in its output.
 			bad = nil
-			var d result.Detail
-			if shown.Detail != nil {
-				d = *shown.Detail
-			}
+			d := shown.Said()
 			d.Output = d.Message + "\n" + d.Output
 			shown.Say(d)
 		}

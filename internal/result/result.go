@@ -59,25 +59,27 @@ const (
 )
 
 // Message is one line: why it failed, errored or was skipped.
-func (a Attempt) Message() string { return a.detail().Message }
+func (a Attempt) Message() string { return a.Said().Message }
 
 // Details is the failure's body: assertion output, stack trace.
-func (a Attempt) Details() string { return a.detail().Details }
+func (a Attempt) Details() string { return a.Said().Details }
 
 // Output is the test's own output, already bounded.
-func (a Attempt) Output() string { return a.detail().Output }
+func (a Attempt) Output() string { return a.Said().Output }
 
 // Crashed reports whether the runner died during this attempt (crash, timeout kill).
-func (a Attempt) Crashed() bool { return a.detail().Crashed }
+func (a Attempt) Crashed() bool { return a.Said().Crashed }
 
 // Cause is what the master did to the attempt, "" when nothing.
-func (a Attempt) Cause() Cause { return a.detail().Cause }
+func (a Attempt) Cause() Cause { return a.Said().Cause }
 
 // Excerpt is the path of the part of the worker's log the attempt's batch
 // wrote, or "" (see Detail.Excerpt).
-func (a Attempt) Excerpt() string { return a.detail().Excerpt }
+func (a Attempt) Excerpt() string { return a.Said().Excerpt }
 
-func (a Attempt) detail() Detail {
+// Said is a copy of the attempt's detail, empty when it has none: to change
+// and Say again.
+func (a Attempt) Said() Detail {
 	if a.Detail == nil {
 		return Detail{}
 	}
@@ -112,7 +114,7 @@ type attemptJSON struct {
 
 // MarshalJSON writes the attempt as one flat object.
 func (a Attempt) MarshalJSON() ([]byte, error) {
-	d := a.detail()
+	d := a.Said()
 	return json.Marshal(attemptJSON{a.Status, a.Duration, a.Start, d.Message, d.Details, d.Output, d.Crashed, a.Round, a.Worker, a.Host, d.Excerpt, d.Cause})
 }
 

@@ -40,13 +40,11 @@ func loadAgent(path string) (*agentBinary, error) {
 		return nil, exit.Infraf("read agent binary: %w", err)
 	}
 	a, err := checkAgent(f)
-	var why notStatic
-	switch {
-	case errors.As(err, &why):
+	if err != nil {
 		f.Close()
-		return nil, exit.Usagef("%s cannot run inside the test containers: %v; build jenkins-paratest with CGO_ENABLED=0 (make build does)", path, err)
-	case err != nil:
-		f.Close()
+		if why := notStatic(""); errors.As(err, &why) {
+			return nil, exit.Usagef("%s cannot run inside the test containers: %v; build jenkins-paratest with CGO_ENABLED=0 (make build does)", path, err)
+		}
 		return nil, exit.Infraf("read agent binary %s: %w", path, err)
 	}
 	return a, nil

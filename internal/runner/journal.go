@@ -81,11 +81,9 @@ func readJournal(path string) (map[string][]entry, error) {
 		}
 		// The run resumed removes the excerpts of the one it resumes
 		// (report.Layout.Reset): a link would name a file that is gone.
-		if e.Attempt.Detail != nil {
-			d := *e.Attempt.Detail
-			d.Excerpt = ""
-			e.Attempt.Say(d)
-		}
+		d := e.Attempt.Said()
+		d.Excerpt = ""
+		e.Attempt.Say(d)
 		out[e.ID] = append(out[e.ID], e)
 	}
 	return out, nil

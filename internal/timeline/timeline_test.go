@@ -42,7 +42,9 @@ func at(status result.Status, round int, host, worker string, s, d float64, msg 
 
 // because is a, which the master ended for cause.
 func because(cause result.Cause, a result.Attempt) result.Attempt {
-	a.Say(result.Detail{Message: a.Message(), Cause: cause})
+	d := a.Said()
+	d.Cause = cause
+	a.Say(d)
 	return a
 }
 
